@@ -1,0 +1,58 @@
+# ml-connector. Everything installs into this checkout: .tools/ (a pinned uv) and .venv/
+# (the locked workspace). Nothing is installed system-wide and nothing downloads at run time.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+STAMP := $(VENV)/.synced-$(UV_VERSION)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+PYTEST := $(VENV)/bin/pytest
+MEMBERS := pyproject.toml uv.lock $(wildcard */pyproject.toml services/*/pyproject.toml)
+
+.PHONY: help install demo test faults check lint typecheck bench clean
+
+help:
+	@echo "make demo    standalone mode against the bundled simulators (no broker or database needed)"
+	@echo "make test    the test suite (needs RabbitMQ and PostgreSQL: see README)"
+	@echo "make faults  long fault-injection scenarios"
+	@echo "make check   ruff + mypy --strict"
+	@echo "make bench   benchmarks, JSON figures on stdout"
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ml-connector needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) $(MEMBERS)
+	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/mlc demo
+
+test: $(STAMP)
+	$(PYTEST) -q -n 2 --dist loadfile
+
+faults: $(STAMP)
+	$(PYTEST) -q -m faults tests/faults
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy shared services sandbox ml_connector
+
+check: lint typecheck
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b" >&2; $(VENV)/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""ml-connector: the `mlc` command and the standalone composition root."""

@@ -1,0 +1,1 @@
+"""A faithful TallyPrime simulator (XML/JSON over HTTP), built from ../shared/reference/tally-xml.md."""

@@ -1,0 +1,1 @@
+"""A faithful Walmart Marketplace simulator, built from ../shared/reference/walmart-api.md."""

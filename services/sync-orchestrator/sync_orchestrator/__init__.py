@@ -1,0 +1,1 @@
+"""sync-orchestrator: cursors, mappings, flows, audit trail and replay."""

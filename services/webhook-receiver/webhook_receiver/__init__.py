@@ -1,0 +1,1 @@
+"""webhook-receiver: takes Walmart event notifications safely and hands them to the bus."""
