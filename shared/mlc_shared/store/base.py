@@ -46,7 +46,9 @@ class StoreTx(abc.ABC):
     @abc.abstractmethod
     async def list_mappings(self, tenant: str, kind: str) -> dict[str, dict[str, Any]]: ...
     @abc.abstractmethod
-    async def put_mapping(self, tenant: str, kind: str, key: str, value: dict[str, Any]) -> None: ...
+    async def put_mapping(
+        self, tenant: str, kind: str, key: str, value: dict[str, Any]
+    ) -> None: ...
     @abc.abstractmethod
     async def delete_mapping(self, tenant: str, kind: str, key: str) -> bool: ...
 
@@ -64,14 +66,22 @@ class StoreTx(abc.ABC):
     @abc.abstractmethod
     async def add_audit(self, entry: AuditEntry) -> int: ...
     @abc.abstractmethod
-    async def update_audit(self, audit_id: int, *, status: str, target_id: str | None = None,
-                           response: str | None = None, detail: dict[str, Any] | None = None,
-                           attempts: int | None = None) -> None: ...
+    async def update_audit(
+        self,
+        audit_id: int,
+        *,
+        status: str,
+        target_id: str | None = None,
+        response: str | None = None,
+        detail: dict[str, Any] | None = None,
+        attempts: int | None = None,
+    ) -> None: ...
 
     # webhook events
     @abc.abstractmethod
     async def add_webhook_event(self, event: WebhookEvent) -> bool:
         """False when ``event_id`` was already stored."""
+
     @abc.abstractmethod
     async def mark_webhook_published(self, event_id: str) -> None: ...
 
@@ -100,13 +110,17 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def unpublished_outbox(self, limit: int = 500) -> list[OutboxRow]: ...
     @abc.abstractmethod
-    async def mark_outbox_published(self, ids: Sequence[int], at: datetime | None = None) -> None: ...
+    async def mark_outbox_published(
+        self, ids: Sequence[int], at: datetime | None = None
+    ) -> None: ...
 
     # Reads for operators
     @abc.abstractmethod
     async def search_audit(self, query: AuditQuery) -> list[AuditRow]: ...
     @abc.abstractmethod
-    async def list_cursors(self, tenant: str | None = None) -> dict[tuple[str, str], dict[str, Any]]: ...
+    async def list_cursors(
+        self, tenant: str | None = None
+    ) -> dict[tuple[str, str], dict[str, Any]]: ...
     @abc.abstractmethod
     async def list_flow_states(self, tenant: str | None = None) -> list[FlowState]: ...
     @abc.abstractmethod

@@ -52,8 +52,12 @@ mappings = sa.Table(
 outbox = sa.Table(
     "outbox",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-              autoincrement=True),
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     sa.Column("message_id", sa.String(64), nullable=False, unique=True),
     sa.Column("queue", sa.String(255), nullable=False),
     sa.Column("tenant", sa.String(64), nullable=False),
@@ -74,8 +78,12 @@ inbox = sa.Table(
 audit = sa.Table(
     "audit",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-              autoincrement=True),
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     sa.Column("tenant", sa.String(64), nullable=False),
     sa.Column("flow", sa.String(64), nullable=False),
     sa.Column("correlation_id", sa.String(64), nullable=False),
@@ -125,8 +133,12 @@ flow_state = sa.Table(
 bus_messages = sa.Table(
     "bus_messages",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-              autoincrement=True),
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     sa.Column("queue", sa.String(255), nullable=False),
     sa.Column("message_id", sa.String(64), nullable=False),
     sa.Column("body", sa.LargeBinary, nullable=False),

@@ -1,0 +1,142 @@
+"""One async SQLAlchemy engine for either database the store runs on.
+
+Operators write the URLs they know (``postgresql://user@host/db``, ``postgres://...``,
+``sqlite:///path/to/mlc.db``); this module picks the async driver (asyncpg, aiosqlite) and,
+for SQLite, sets the connection up so that an order written is an order kept:
+
+* ``journal_mode=WAL``: readers never block the writer and the writer never blocks readers,
+  so the operator API can read while a flow writes (https://sqlite.org/wal.html).
+* ``synchronous=FULL``: in WAL mode ``NORMAL`` may lose the last transactions on a power cut
+  (https://sqlite.org/pragma.html#pragma_synchronous); an order acknowledged to Walmart must
+  still be in the file after one, so every commit is synced.
+* ``busy_timeout``: a connection that meets a lock waits for it instead of failing.
+* ``foreign_keys=ON``: SQLite leaves it off per connection unless asked.
+* ``BEGIN IMMEDIATE``: the write lock is taken when the transaction starts. With the driver's
+  deferred ``BEGIN`` two transactions can both read, then both try to write, and one gets
+  "database is locked" at once, because SQLite cannot honour the busy timeout for a lock
+  upgrade without risking deadlock (https://sqlite.org/lang_transaction.html). Taking the
+  lock up front makes concurrent writers in one process simply queue up behind
+  ``busy_timeout``. This is SQLAlchemy's recipe for taking transaction control away from the
+  sqlite3 driver (SQLAlchemy docs, "Enabling Non-Legacy SQLite Transactional Modes").
+  A connection that only reads may opt out with the :data:`READ_ONLY` execution option: it
+  then begins with a plain (deferred) ``BEGIN`` and, thanks to WAL, never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from mlc_shared.store.errors import UnsupportedDatabaseUrl
+
+#: Seconds a SQLite connection waits for another one's write lock before giving up. Long,
+#: because in standalone mode every service shares the file and a waiting writer is normal.
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+
+#: Execution options for a connection that only reads (operator queries): on SQLite it begins
+#: a deferred transaction, which takes no write lock. Ignored on PostgreSQL.
+READ_ONLY: dict[str, Any] = {"mlc_read_only": True}
+
+_POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+asyncpg"}
+_SQLITE_SCHEMES = {"sqlite", "sqlite+aiosqlite"}
+
+
+def async_url(url: str) -> URL:
+    """The SQLAlchemy URL, with the async driver, for a user-facing database URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnsupportedDatabaseUrl(
+            "database URL is not a URL; expected postgresql://user@host/db or "
+            "sqlite:///path/to/file.db"
+        ) from None
+    scheme = parsed.drivername
+    if scheme in _POSTGRES_SCHEMES:
+        return _postgres_url(parsed)
+    if scheme in _SQLITE_SCHEMES:
+        return _sqlite_url(parsed)
+    raise UnsupportedDatabaseUrl(
+        f"database URL scheme {scheme!r} is not supported; use postgresql:// or sqlite:///"
+    )
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> AsyncEngine:
+    """An :class:`AsyncEngine` for ``url``; the caller disposes of it."""
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        engine = create_async_engine(target, json_serializer=dumps_json)
+        _configure_sqlite(engine, busy_timeout)
+        return engine
+    # pre-ping: a pooled connection the server dropped (restart, failover) is replaced
+    # before a flow uses it, instead of failing the flow's first statement.
+    return create_async_engine(target, pool_pre_ping=True, json_serializer=dumps_json)
+
+
+def dumps_json(value: Any) -> str:
+    """JSON for JSON columns. A ``Decimal`` is refused with a clear message instead of being
+    turned into a float: amounts travel as decimal strings (``str(amount)``)."""
+    return json.dumps(value, default=_refuse_unserialisable, ensure_ascii=False)
+
+
+def _refuse_unserialisable(value: object) -> object:
+    if isinstance(value, Decimal):
+        raise TypeError(
+            f"Decimal {value} in a JSON column: store amounts as decimal strings "
+            "(str(amount)), never as floats"
+        )
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _postgres_url(parsed: URL) -> URL:
+    query = dict(parsed.query)
+    # libpq spells it sslmode; asyncpg takes the same values as ``ssl``.
+    if "sslmode" in query:
+        query.setdefault("ssl", query.pop("sslmode"))
+    return parsed.set(drivername="postgresql+asyncpg", query=query)
+
+
+def _sqlite_url(parsed: URL) -> URL:
+    database = parsed.database or ""
+    if database in ("", ":memory:") or "mode=memory" in str(parsed.query):
+        raise UnsupportedDatabaseUrl(
+            "an in-memory SQLite database loses everything on exit; give a file: "
+            "sqlite:///path/to/mlc.db"
+        )
+    return parsed.set(drivername="sqlite+aiosqlite")
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take BEGIN away from the driver (see module docstring); the PRAGMAs below then run
+        # outside any transaction, which journal_mode requires.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            # busy_timeout first, so that switching to WAL waits for other connections.
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("mlc_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

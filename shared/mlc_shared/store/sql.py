@@ -1,0 +1,179 @@
+"""The store on SQLAlchemy Core: one implementation for PostgreSQL and SQLite.
+
+``SqlStore`` takes a URL (and then owns its engine) or an existing :class:`AsyncEngine`
+(standalone mode: the embedded bus and the store share one engine on one SQLite file, so
+the caller disposes of it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+# Importing the package registers every message type, so outbox rows can be decoded.
+import mlc_shared.messages  # noqa: F401
+from mlc_shared.store import tables as t
+from mlc_shared.store.base import Store, StoreTx
+from mlc_shared.store.engine import READ_ONLY, create_engine
+from mlc_shared.store.errors import StoreError
+from mlc_shared.store.migrate import upgrade
+from mlc_shared.store.records import AuditQuery, AuditRow, FlowState, OutboxRow, WebhookEvent
+from mlc_shared.store.sql_support import (
+    audit_row,
+    chunks,
+    flow_state,
+    now,
+    outbox_row,
+    to_db,
+    translate_errors,
+    webhook_event,
+)
+from mlc_shared.store.sql_tx import SqlStoreTx
+
+#: Seconds ``ping`` waits for the database before reporting "not ready".
+PING_TIMEOUT_SECONDS = 5.0
+
+
+class SqlStore(Store):
+    def __init__(self, target: str | AsyncEngine) -> None:
+        if isinstance(target, AsyncEngine):
+            self._engine, self._owns_engine = target, False
+        else:
+            self._engine, self._owns_engine = create_engine(target), True
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    async def migrate(self) -> None:
+        async with translate_errors():
+            await upgrade(self._engine)
+
+    async def close(self) -> None:
+        if self._owns_engine:
+            await self._engine.dispose()
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS), self._read() as conn:
+                await conn.execute(sa.select(1))
+        except (SQLAlchemyError, StoreError, OSError, TimeoutError):
+            return False
+        return True
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[StoreTx]:
+        """Commit when the block ends normally, roll back when it raises."""
+        async with translate_errors(), self._engine.begin() as conn:
+            yield SqlStoreTx(conn)
+
+    # outbox relay ----------------------------------------------------------------------
+
+    async def unpublished_outbox(self, limit: int = 500) -> list[OutboxRow]:
+        o = t.outbox
+        stmt = sa.select(o).where(o.c.published_at.is_(None)).order_by(o.c.id).limit(limit)
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [outbox_row(row) for row in rows]
+
+    async def mark_outbox_published(self, ids: Sequence[int], at: datetime | None = None) -> None:
+        published_at = now() if at is None else to_db(at)
+        o = t.outbox
+        async with translate_errors(), self._engine.begin() as conn:
+            for part in chunks(list(ids)):
+                # only unpublished rows: a relay that retries keeps the first publication time
+                await conn.execute(
+                    sa.update(o)
+                    .where(o.c.id.in_(part), o.c.published_at.is_(None))
+                    .values(published_at=published_at)
+                )
+
+    # reads for operators ---------------------------------------------------------------
+
+    async def search_audit(self, query: AuditQuery) -> list[AuditRow]:
+        """Rows matching every given field, newest first. ``since`` is inclusive, ``until``
+        exclusive; ``text`` is a case-insensitive substring of source_id, target_id or the
+        detail JSON."""
+        if query.limit < 1:
+            raise ValueError(f"audit search limit must be at least 1, not {query.limit}")
+        a = t.audit
+        conditions: list[sa.ColumnElement[bool]] = [
+            column == value
+            for column, value in (
+                (a.c.tenant, query.tenant),
+                (a.c.flow, query.flow),
+                (a.c.record_kind, query.record_kind),
+                (a.c.source_id, query.source_id),
+                (a.c.target_id, query.target_id),
+                (a.c.status, query.status),
+                (a.c.correlation_id, query.correlation_id),
+            )
+            if value is not None
+        ]
+        if query.since is not None:
+            conditions.append(a.c.created_at >= to_db(query.since))
+        if query.until is not None:
+            conditions.append(a.c.created_at < to_db(query.until))
+        if query.text:
+            conditions.append(
+                sa.or_(
+                    a.c.source_id.icontains(query.text, autoescape=True),
+                    a.c.target_id.icontains(query.text, autoescape=True),
+                    sa.cast(a.c.detail, sa.Text).icontains(query.text, autoescape=True),
+                )
+            )
+        stmt = (
+            sa.select(a)
+            .where(*conditions)
+            .order_by(a.c.created_at.desc(), a.c.id.desc())
+            .limit(query.limit)
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [audit_row(row) for row in rows]
+
+    async def list_cursors(
+        self, tenant: str | None = None
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        c = t.cursors
+        stmt = sa.select(c.c.tenant, c.c.flow, c.c.value).order_by(c.c.tenant, c.c.flow)
+        if tenant is not None:
+            stmt = stmt.where(c.c.tenant == tenant)
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return {(row.tenant, row.flow): row.value for row in rows}
+
+    async def list_flow_states(self, tenant: str | None = None) -> list[FlowState]:
+        f = t.flow_state
+        stmt = sa.select(f).order_by(f.c.tenant, f.c.flow)
+        if tenant is not None:
+            stmt = stmt.where(f.c.tenant == tenant)
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [flow_state(row) for row in rows]
+
+    async def unpublished_webhook_events(self, limit: int = 500) -> list[WebhookEvent]:
+        w = t.webhook_events
+        stmt = (
+            sa.select(w)
+            .where(w.c.published_at.is_(None))
+            .order_by(w.c.received_at, w.c.event_id)
+            .limit(limit)
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [webhook_event(row) for row in rows]
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads: on SQLite a deferred BEGIN, which never waits for writers."""
+        async with translate_errors(), self._engine.connect() as conn:
+            await conn.execution_options(**READ_ONLY)
+            yield conn
