@@ -1,0 +1,1 @@
+"""Tests of the bundled simulators (real HTTP on loopback)."""

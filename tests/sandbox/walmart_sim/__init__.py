@@ -1,0 +1,1 @@
+"""Walmart Marketplace simulator tests: raw HTTP calls, every answer schema-checked."""
