@@ -54,6 +54,14 @@ class RetryLater(Exception):
         self.counts = counts
 
 
+class PublishFailed(Exception):
+    """The message was not confirmed durable (broker unreachable, publish nacked or timed
+    out, no queue to route it to, database locked too long). The caller still owns it and
+    must try again later (the webhook receiver answers 503 so Walmart retries); a timed-out
+    publish may still have landed, which is safe because consumers are idempotent by
+    message_id (ARCHITECTURE.md, "Delivery is at least once")."""
+
+
 @dataclass(frozen=True)
 class AttemptRecord:
     attempt: int

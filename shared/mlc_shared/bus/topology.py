@@ -41,8 +41,9 @@ class QueuePolicy:
     """Only one consumer receives at a time (``x-single-active-consumer``); others stand by."""
 
 
-TALLY_POLICY = QueuePolicy(delivery_limit=5, retry_delays=(5.0, 30.0, 120.0), prefetch=1,
-                           single_active_consumer=True)
+TALLY_POLICY = QueuePolicy(
+    delivery_limit=5, retry_delays=(5.0, 30.0, 120.0), prefetch=1, single_active_consumer=True
+)
 """TallyPrime serves one request at a time and overlapping requests corrupt it
 (tally-xml.md §1.5): one consumer, one message in flight."""
 
@@ -77,3 +78,29 @@ class Topology:
 
     def parking_queue(self, queue: str) -> str:
         return self.physical(f"{queue}.parking")
+
+    # Routing keys and bindings. Every key carries the tenant as one word so topic
+    # permissions (RabbitMQ "topic authorisation") can confine a user to its own tenant's
+    # keys. A work queue's binding ``<queue>.*`` matches exactly one word after the queue
+    # name, so the longer retry and parking keys never reach it.
+
+    def work_binding(self, queue: str) -> str:
+        return f"{queue}.*"
+
+    def retry_routing_key(self, queue: str, tenant: str, tier: int) -> str:
+        return f"{queue}.{tenant}.retry.{tier}"
+
+    def retry_binding(self, queue: str, tier: int) -> str:
+        return f"{queue}.*.retry.{tier}"
+
+    def parking_routing_key(self, queue: str, tenant: str) -> str:
+        return f"{queue}.{tenant}.parking"
+
+    def parking_binding(self, queue: str) -> str:
+        return f"{queue}.*.parking"
+
+
+def standard_queues(tenant: str) -> tuple[str, ...]:
+    """The work queues one tenant's deployment uses (declared at start, mirrored in
+    deploy/rabbitmq/definitions.json for the default tenant)."""
+    return (ORCHESTRATOR_EVENTS, WALMART_COMMANDS, tally_commands(tenant))
