@@ -6,7 +6,7 @@ so parallel runs on one machine never see each other's state.
 
 from __future__ import annotations
 
-import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import (
+    DEFAULT_AMQP_URL,
     create_database,
+    delete_namespace,
     drop_database,
     resolve_amqp_url,
     resolve_database_url,
@@ -62,11 +64,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def bus_namespace() -> str:
-    """A queue-name prefix no other test or run uses."""
-    return f"t{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture(scope="session")
-def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
-    return asyncio.DefaultEventLoopPolicy()
+async def bus_namespace() -> AsyncIterator[str]:
+    """A queue-name prefix no other test or run uses; on RabbitMQ, everything under it is
+    deleted after the test (tests/support/services.py: delete_namespace)."""
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    yield namespace
+    await delete_namespace(os.environ.get("MLC_TEST_AMQP_URL", DEFAULT_AMQP_URL), namespace)
