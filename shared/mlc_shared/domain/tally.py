@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,45 @@ class Company(_Record):
     starting_from: date | None = None
     alt_mst_id: int = 0
     alt_vch_id: int = 0
+    ending_at: date | None = None
+    last_voucher_date: date | None = None
+    company_number: str | None = None
+
+
+class Group(_Record):
+    """An account group. ``parent`` None = top level (Tally's ``&#4; Primary``, §3.2)."""
+
+    name: str
+    guid: str
+    master_id: int
+    alter_id: int
+    parent: str | None = None
+    is_revenue: bool | None = None
+    is_deemed_positive: bool | None = None
+
+
+class CostCentre(_Record):
+    name: str
+    guid: str
+    master_id: int
+    alter_id: int
+    parent: str | None = None
+    category: str | None = None
+
+
+class Godown(_Record):
+    name: str
+    guid: str
+    master_id: int
+    alter_id: int
+    parent: str | None = None
+
+
+class MasterStamp(_Record):
+    """GUID and ALTERID of one master or voucher: one row of a deletion census (§3.6)."""
+
+    guid: str
+    alter_id: int
 
 
 class GodownQuantity(_Record):
@@ -45,7 +84,10 @@ class StockItem(_Record):
     part_number: str | None = None
     closing_qty: Decimal | None = None
     closing_rate: Decimal | None = None
-    closing_value: Decimal | None = None
+    closing_value: Decimal | None = Field(
+        default=None,
+        description="value of the stock on hand (positive); None = Tally left it empty",
+    )
     standard_price: Decimal | None = None
     hsn_code: str | None = None
     godowns: tuple[GodownQuantity, ...] = ()
@@ -57,13 +99,22 @@ class Ledger(_Record):
     master_id: int
     alter_id: int
     parent: str | None = None
-    closing_balance: Decimal | None = None
+    closing_balance: Decimal | None = Field(
+        default=None,
+        description="signed as Tally exports it: negative = debit (§3.2); None = empty",
+    )
+    opening_balance: Decimal | None = None
+    gstin: str | None = None
+    state: str | None = None
 
 
 class CostCentreAllocation(_Record):
     cost_centre: str
     amount: Decimal = Field(ge=0)
     category: str = "Primary Cost Category"
+
+
+BillType = Literal["New Ref", "Agst Ref", "Advance", "On Account"]
 
 
 class LedgerEntry(_Record):
@@ -73,6 +124,10 @@ class LedgerEntry(_Record):
     is_party: bool = False
     cost_centres: tuple[CostCentreAllocation, ...] = ()
     bill_reference: str | None = None
+    bill_type: BillType | None = Field(
+        default=None,
+        description="None: New Ref on Sales, Agst Ref on Credit Note/Receipt/Payment (§4.3, §4.9)",
+    )
 
 
 class InventoryEntry(_Record):
@@ -95,16 +150,29 @@ class Voucher(_Record):
     voucher_type: VoucherType
     number: str
     date: date
-    remote_id: str = Field(description="deterministic key from the source record; Tally upserts on it")
+    remote_id: str = Field(
+        description="deterministic key from the source record; Tally upserts on it"
+    )
     party_ledger: str | None = None
     reference: str | None = None
     narration: str | None = None
     inventory_entries: tuple[InventoryEntry, ...] = ()
     ledger_entries: tuple[LedgerEntry, ...] = ()
+    voucher_type_name: str | None = Field(
+        default=None,
+        description="the Tally voucher type to post under when it is not the predefined one, "
+        "e.g. 'Walmart Sales' (a Sales type with manual numbering); voucher_type "
+        "still decides the layout and signs",
+    )
 
     @property
     def is_invoice(self) -> bool:
         return bool(self.inventory_entries)
+
+    @property
+    def tally_voucher_type(self) -> str:
+        """The voucher type name Tally sees (VCHTYPE, VOUCHERTYPENAME)."""
+        return self.voucher_type_name or self.voucher_type
 
 
 class PostedVoucher(_Record):
@@ -121,3 +189,59 @@ class PostedVoucher(_Record):
     narration: str | None = None
     is_cancelled: bool = False
     amount: Decimal | None = None
+    remote_id: str | None = Field(
+        default=None, description="as read back: Tally's own key, not the client's (§3.6)"
+    )
+    is_optional: bool = False
+
+
+class VoucherKey(_Record):
+    """What the seller calls "the same voucher": its number and date (and type, see the
+    agent's MLC_TALLY_DUPLICATE_MATCH_TYPE)."""
+
+    voucher_type: str
+    number: str
+    date: date
+    narration: str | None = Field(
+        default=None,
+        description="when given, a voucher of the same type and date with this exact narration "
+        "also counts as the same (Automatic numbering replaces numbers, §4.7)",
+    )
+
+
+class LedgerSpec(_Record):
+    """A ledger to create (or overwrite: masters are keyed by name, §4.8)."""
+
+    kind: Literal["ledger"] = "ledger"
+    name: str = Field(min_length=1)
+    parent: str = Field(min_length=1)
+    is_bill_wise: bool = False
+    gstin: str | None = None
+    state: str | None = None
+
+
+class GroupSpec(_Record):
+    kind: Literal["group"] = "group"
+    name: str = Field(min_length=1)
+    parent: str | None = Field(default=None, description="None = top level (Primary)")
+
+
+class CostCentreSpec(_Record):
+    kind: Literal["cost_centre"] = "cost_centre"
+    name: str = Field(min_length=1)
+    parent: str | None = None
+    category: str = "Primary Cost Category"
+
+
+class StockItemSpec(_Record):
+    kind: Literal["stock_item"] = "stock_item"
+    name: str = Field(min_length=1)
+    base_unit: str = Field(min_length=1)
+    parent: str | None = Field(default=None, description="stock group; None = top level (§4.8)")
+    hsn_code: str | None = None
+    part_number: str | None = None
+
+
+MasterSpec = Annotated[
+    LedgerSpec | GroupSpec | CostCentreSpec | StockItemSpec, Field(discriminator="kind")
+]

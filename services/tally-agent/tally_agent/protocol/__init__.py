@@ -1,0 +1,1 @@
+"""The Tally wire format: rendering requests and reading answers (tally-xml.md)."""
