@@ -1,6 +1,6 @@
 """Envelope and catalogue. Importing this package registers every message type."""
 
-from mlc_shared.messages import orchestrator, tally, walmart
+from mlc_shared.messages import orchestrator, tally, walmart, webhooks
 from mlc_shared.messages.catalogue import message_types, payload_class
 from mlc_shared.messages.envelope import Envelope, InvalidMessage, Payload
 
@@ -13,4 +13,5 @@ __all__ = [
     "payload_class",
     "tally",
     "walmart",
+    "webhooks",
 ]
