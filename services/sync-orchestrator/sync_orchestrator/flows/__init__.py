@@ -1,0 +1,5 @@
+"""The flows (ARCHITECTURE.md "sync-orchestrator"). Each module owns one flow's steps."""
+
+CATALOG = "catalog"
+ORDERS = "orders"
+FLOWS = (CATALOG, ORDERS)
