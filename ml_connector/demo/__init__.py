@@ -1,0 +1,1 @@
+"""`mlc demo`: the whole connector, standalone, against the bundled simulators."""
