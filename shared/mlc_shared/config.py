@@ -39,11 +39,17 @@ class CommonSettings(BaseSettings):
         default=SecretStr("sqlite:///mlc.db"),
         description="postgresql://user@host/db or sqlite:///path/to/file.db",
     )
-    bus_namespace: str = Field(default="", pattern=r"^[a-z0-9_-]*$",
-                               description="prefix of every queue name (isolates test runs)")
-    http_host: str = Field(default="127.0.0.1", description="where /healthz, /readyz, /metrics listen")
-    http_port: int | None = Field(default=None, ge=0, le=65535,
-                                  description="port of the ops endpoints; unset: not served")
+    bus_namespace: str = Field(
+        default="",
+        pattern=r"^[a-z0-9_-]*$",
+        description="prefix of every queue name (isolates test runs)",
+    )
+    http_host: str = Field(
+        default="127.0.0.1", description="where /healthz, /readyz, /metrics listen"
+    )
+    http_port: int | None = Field(
+        default=None, ge=0, le=65535, description="port of the ops endpoints; unset: not served"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
 

@@ -17,7 +17,9 @@ import structlog
 from pydantic import BaseModel, SecretStr
 
 _SECRET_KEY = re.compile(r"secret|password|passwd|token|authorization|api[_-]?key|signature", re.I)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
+_URL_PASSWORD = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I
+)
 _secret_values: set[str] = set()
 MASK = "***"
 
@@ -33,7 +35,9 @@ def register_secrets(settings: BaseModel) -> None:
         if isinstance(value, SecretStr):
             raw = value.get_secret_value()
             match = _URL_PASSWORD.search(raw)
-            register_secret(match.group("pw") if match else raw if _SECRET_KEY.search(name) else None)
+            register_secret(
+                match.group("pw") if match else raw if _SECRET_KEY.search(name) else None
+            )
 
 
 def redact_text(text: str) -> str:
@@ -58,7 +62,9 @@ def _redact(value: Any, key: str = "") -> Any:
     return value
 
 
-def _redact_processor(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def _redact_processor(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     return {k: _redact(v, k if k != "event" else "") for k, v in event_dict.items()}
 
 
@@ -83,8 +89,10 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer])
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -94,7 +102,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
+    return logger
 
 
 bind_context = structlog.contextvars.bind_contextvars

@@ -21,8 +21,12 @@ from starlette.routing import Route
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
 
-def ops_routes(checks: Mapping[str, ReadinessCheck], registry: CollectorRegistry = REGISTRY,
-               *, check_timeout: float = 3.0) -> list[Route]:
+def ops_routes(
+    checks: Mapping[str, ReadinessCheck],
+    registry: CollectorRegistry = REGISTRY,
+    *,
+    check_timeout: float = 3.0,
+) -> list[Route]:
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -47,8 +51,11 @@ class OpsServer:
 
     def __init__(self, host: str, port: int, checks: Mapping[str, ReadinessCheck]) -> None:
         app = Starlette(routes=ops_routes(checks))
-        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None,
-                                                     access_log=False, lifespan="off"))
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=port, log_config=None, access_log=False, lifespan="off"
+            )
+        )
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

@@ -128,7 +128,8 @@ async def _assert_skeleton(world: World, procs: Processes) -> None:
     )
     assert len(voucher) == 1
     (entry,) = voucher[0]["inventory"]
-    assert entry["item"] == ITEM and float(entry["qty"]) == 2
+    assert entry["item"] == ITEM
+    assert float(entry["qty"]) == 2
     # Walmart first learns 37, then 35 once the voucher moved Tally's stock: either proves the
     # path, and the final figure must equal Tally's godown balance after the sale.
     await wait_until(

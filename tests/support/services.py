@@ -24,7 +24,9 @@ class ServiceUnavailable(RuntimeError):
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
             return True
     except OSError:
         return False
@@ -126,9 +128,16 @@ async def delete_namespace(amqp_url: str, namespace: str) -> int:
     deleted = 0
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         for kind in ("queues", "exchanges"):
-            listing = await http.get(f"/api/{kind}/%2F", params={
-                "name": pattern, "use_regex": "true", "columns": "name", "page": 1,
-                "page_size": 500})
+            listing = await http.get(
+                f"/api/{kind}/%2F",
+                params={
+                    "name": pattern,
+                    "use_regex": "true",
+                    "columns": "name",
+                    "page": 1,
+                    "page_size": 500,
+                },
+            )
             listing.raise_for_status()
             names = [item["name"] for item in listing.json()["items"]]
             for name in names:

@@ -59,7 +59,9 @@ class Envelope(BaseModel):
 
     message_id: str = Field(default_factory=new_id)
     correlation_id: str = Field(description="the flow run this message belongs to")
-    causation_id: str | None = Field(default=None, description="message_id of the message that caused this one")
+    causation_id: str | None = Field(
+        default=None, description="message_id of the message that caused this one"
+    )
     tenant: str = Field(pattern=TENANT_PATTERN)
     type: str
     schema_version: int = 1

@@ -61,4 +61,5 @@ def test_items_match_by_alias_when_no_explicit_row_and_unmapped_are_reported() -
     assert [(u.sku, u.quantity) for u in updates] == [("Green Bowl", 7)]
     mapping = TenantMapping(match_by_name=False)
     updates, unmapped = inventory_updates([item("Green Bowl", closing="7")], mapping)
-    assert updates == [] and [i.name for i in unmapped] == ["Green Bowl"]
+    assert updates == []
+    assert [i.name for i in unmapped] == ["Green Bowl"]

@@ -7,7 +7,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from mlc_shared.domain.walmart import Order, OrderCharge, OrderLine, OrderLineStatus, ShipNode
 from sync_orchestrator.mapping import Ledgers, ShipNodeMapping, SkuMapping, TenantMapping
 from sync_orchestrator.vouchers import MappingGap, order_version, sales_voucher
@@ -89,7 +88,8 @@ def test_two_line_order_balances_and_uses_mapped_ledgers() -> None:
         )
     )
     assert v is not None
-    assert v.voucher_type == "Sales" and v.number == "WM-1796277083022"
+    assert v.voucher_type == "Sales"
+    assert v.number == "WM-1796277083022"
     assert v.reference == "5281956426648"
     assert [
         (e.stock_item, e.quantity, e.rate, e.amount, e.godown, e.ledger)
@@ -132,14 +132,16 @@ def test_two_line_order_balances_and_uses_mapped_ledgers() -> None:
 def test_voucher_is_dated_in_the_seller_time_zone() -> None:
     # 20:00 UTC on the 26th is 01:30 on the 27th in India.
     v = build(order(line("1", "MUG-1", "1", "10.00")))
-    assert v is not None and v.date == date(2026, 11, 27)
+    assert v is not None
+    assert v.date == date(2026, 11, 27)
 
 
 def test_cancelled_lines_are_left_out_and_all_cancelled_gives_no_voucher() -> None:
     v = build(
         order(line("1", "MUG-1", "1", "10.00"), line("2", "TEA-1", "1", "0.00", status="Cancelled"))
     )
-    assert v is not None and [e.stock_item for e in v.inventory_entries] == ["Blue Mug"]
+    assert v is not None
+    assert [e.stock_item for e in v.inventory_entries] == ["Blue Mug"]
     assert build(order(line("1", "MUG-1", "1", "0.00", status="Cancelled"))) is None
 
 
@@ -170,7 +172,8 @@ def test_unmapped_sku_is_a_mapping_gap_naming_the_sku() -> None:
 def test_remote_id_and_narration_marker_are_deterministic() -> None:
     a = build(order(line("1", "MUG-1", "1", "10.00")))
     b = build(order(line("1", "MUG-1", "1", "10.00")))
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert a.remote_id == b.remote_id == "mlc:default:order:1796277083022"
     assert "[mlc:1796277083022]" in (a.narration or "")
 
