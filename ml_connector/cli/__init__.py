@@ -12,8 +12,6 @@ from typing import Any
 
 import typer
 
-from ml_connector.cli.run import run, serve
-
 _PACKAGES = {
     "tally_sim",
     "walmart_sim",
@@ -30,23 +28,36 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-app.command(help="Run one service in the foreground (distributed mode).")(serve)
-app.command(help="Run all four services in one process (standalone mode).")(run)
 
 
 def _optional(module: str, attribute: str) -> Any | None:
     try:
         return getattr(importlib.import_module(module), attribute)
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in _PACKAGES:
+        # A package this image does not install: leave the group out. A module of our own
+        # that is missing is a packaging bug and must not be hidden.
+        if exc.name and exc.name.split(".")[0] != "ml_connector":
             return None
         raise
 
 
 def _register() -> None:
+    serve = _optional("ml_connector.cli.run", "serve")
+    if serve is not None:
+        app.command(help="Run one service in the foreground (distributed mode).")(serve)
+        run = _optional("ml_connector.cli.run", "run")
+        app.command(help="Run all four services in one process (standalone mode).")(run)
     for module, name, help_text in (
-        ("ml_connector.cli.tally", "tally", None),
-        ("ml_connector.cli.walmart", "walmart", None),
+        (
+            "ml_connector.cli.tally",
+            "tally",
+            "Look into TallyPrime directly (MLC_TALLY_* settings).",
+        ),
+        (
+            "ml_connector.cli.walmart",
+            "walmart",
+            "Look into Walmart Marketplace directly (MLC_WALMART_*).",
+        ),
     ):
         group = _optional(module, "app")
         if group is not None:
