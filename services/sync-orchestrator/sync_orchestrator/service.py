@@ -17,9 +17,9 @@ from mlc_shared.messages.webhooks import WebhookEventReceived, WebhookEventUnhan
 from mlc_shared.store.base import Store
 from mlc_shared.store.records import FlowState
 
-from sync_orchestrator.dispatch import STARTS, STEPS
-from sync_orchestrator.flows import CATALOG, FLOWS, ORDERS
+from sync_orchestrator.dispatch import FLOWS, STEPS
 from sync_orchestrator.flows.context import FlowContext
+from sync_orchestrator.flows.orders import ORDERS
 from sync_orchestrator.mapping import load_mapping, mapping_from_file, save_mapping
 from sync_orchestrator.outbox import OutboxRelay
 from sync_orchestrator.settings import OrchestratorSettings
@@ -52,13 +52,13 @@ class OrchestratorService:
                 await save_mapping(tx, self.settings.tenant, mapping)
         self.relay.start()
         self._subscription = await self.bus.consume(ORCHESTRATOR_EVENTS, self.handle)
-        for flow, interval in (
-            (CATALOG, self.settings.catalog_interval_s),
-            (ORDERS, self.settings.orders_interval_s),
-        ):
+        for flow in FLOWS.values():
+            interval = float(getattr(self.settings, flow.interval_setting, 0) or 0)
             if interval > 0:
                 self._tasks.append(
-                    asyncio.create_task(self._every(flow, interval), name=f"schedule-{flow}")
+                    asyncio.create_task(
+                        self._every(flow.name, interval), name=f"schedule-{flow.name}"
+                    )
                 )
 
     async def stop(self) -> None:
@@ -74,7 +74,7 @@ class OrchestratorService:
         self, flow: str, *, tenant: str | None = None, since: datetime | None = None
     ) -> bool:
         """Start ``flow`` now; False when a run is in flight (it is re-run once that ends)."""
-        if flow not in STARTS:
+        if flow not in FLOWS:
             raise UnknownFlow(f"unknown flow {flow!r}; flows are: {', '.join(FLOWS)}")
         tenant = tenant or self.settings.tenant
         if self.tracker.is_running(tenant, flow):
@@ -88,7 +88,7 @@ class OrchestratorService:
             ctx = FlowContext(
                 tenant=tenant, settings=self.settings, tx=tx, mapping=await load_mapping(tx, tenant)
             )
-            await (STARTS[flow](ctx, since) if since is not None else STARTS[flow](ctx))
+            await FLOWS[flow].start(ctx, since)
             now = datetime.now(UTC)
             await tx.put_flow_state(state.model_copy(update={"last_run_at": now}))
         self._after_commit(ctx.sent)
@@ -122,11 +122,12 @@ class OrchestratorService:
             await self.run_flow(payload.flow, tenant=message.tenant, since=payload.since)
             self.tracker.handled(message)
             return
-        step = STEPS.get(type(payload))
-        if step is None:
+        steps = STEPS.get(type(payload))
+        if not steps:
             raise Reject(f"the orchestrator does not handle {message.type} messages")
-        flow, run, ends_run = step
-        ends_run = ends_run and bool(getattr(payload, "last_page", True))
+        # A paged answer ends its run with the last page only.
+        final = bool(getattr(payload, "last_page", True))
+        ending = [flow.name for flow, step in steps if step.ends_run and final]
         try:
             async with self.store.transaction() as tx:
                 if not await tx.mark_processed(CONSUMER, message.message_id):
@@ -140,22 +141,24 @@ class OrchestratorService:
                     mapping=await load_mapping(tx, message.tenant),
                     cause=message,
                 )
-                await run(ctx, payload)
-                if ends_run:
-                    state = await tx.get_flow_state(message.tenant, flow)
+                for _flow, step in steps:
+                    await step.handle(ctx, payload)
+                for name in ending:
+                    state = await tx.get_flow_state(message.tenant, name)
                     await tx.put_flow_state(
                         state.model_copy(
                             update={"last_success_at": datetime.now(UTC), "last_error": None}
                         )
                     )
         except MappingGap as gap:
-            await self._record_error(message.tenant, flow, gap.reason)
+            await self._record_error(message.tenant, steps[0][0].name, gap.reason)
             raise Reject(gap.reason) from None
         self._after_commit(ctx.sent)
-        if ends_run or not hasattr(payload, "last_page"):
+        if final:
             self.tracker.handled(message)
-        if ends_run and self.tracker.take_rerun(message.tenant, flow):
-            await self.run_flow(flow, tenant=message.tenant)
+        for name in ending:
+            if self.tracker.take_rerun(message.tenant, name):
+                await self.run_flow(name, tenant=message.tenant)
 
     async def _on_webhook(self, message: Envelope) -> None:
         """Events are lightweight (walmart-api.md §9.5): an order or return event only starts

@@ -1,5 +1,1 @@
-"""The flows (ARCHITECTURE.md "sync-orchestrator"). Each module owns one flow's steps."""
-
-CATALOG = "catalog"
-ORDERS = "orders"
-FLOWS = (CATALOG, ORDERS)
+"""The flows (ARCHITECTURE.md "sync-orchestrator"). Each module defines one ``FLOW``."""

@@ -8,18 +8,21 @@ absolute.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mlc_shared.bus.topology import WALMART_COMMANDS, tally_commands
 from mlc_shared.messages.tally import ExportStockItems, StockItemsExported
 from mlc_shared.messages.walmart import InventoryUpdated, UpdateInventory
 
-from sync_orchestrator.flows import CATALOG
+from sync_orchestrator.flows.base import Flow, Step
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.inventory import inventory_updates
 
+CATALOG = "catalog"
 INVENTORY_KIND = "inventory"
 
 
-async def start(ctx: FlowContext) -> None:
+async def start(ctx: FlowContext, since: datetime | None = None) -> None:
     cursor = await ctx.tx.get_cursor(ctx.tenant, CATALOG) or {}
     await ctx.send(
         tally_commands(ctx.tenant), ExportStockItems(since_alter_id=int(cursor.get("alter_id", 0)))
@@ -82,3 +85,14 @@ async def on_inventory_updated(ctx: FlowContext, event: InventoryUpdated) -> Non
     if failed:
         # Forget the version so the next cycle sends these again.
         await ctx.tx.set_versions(ctx.tenant, INVENTORY_KIND, failed)
+
+
+FLOW = Flow(
+    name=CATALOG,
+    start=start,
+    steps={
+        StockItemsExported: Step(on_stock_items, ends_run=True),
+        InventoryUpdated: Step(on_inventory_updated),
+    },
+    interval_setting="catalog_interval_s",
+)

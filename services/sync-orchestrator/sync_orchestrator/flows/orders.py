@@ -25,10 +25,11 @@ from mlc_shared.messages.walmart import (
     OrdersFetched,
 )
 
-from sync_orchestrator.flows import ORDERS
+from sync_orchestrator.flows.base import Flow, Step
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.vouchers import MappingGap, order_version, sales_voucher
 
+ORDERS = "orders"
 ORDER_KIND = "order"
 _REMOTE_PREFIX = "mlc:"
 
@@ -170,3 +171,16 @@ async def on_vouchers_imported(ctx: FlowContext, event: VouchersImported) -> Non
 
 async def on_order_acknowledged(ctx: FlowContext, event: OrderAcknowledged) -> None:
     await ctx.audit(ORDERS, ORDER_KIND, event.purchase_order_id, "acknowledged")
+
+
+FLOW = Flow(
+    name=ORDERS,
+    start=start,
+    steps={
+        OrdersFetched: Step(on_orders_fetched, ends_run=True),
+        PostOrder: Step(on_post_order),
+        VouchersImported: Step(on_vouchers_imported),
+        OrderAcknowledged: Step(on_order_acknowledged),
+    },
+    interval_setting="orders_interval_s",
+)
