@@ -1,5 +1,5 @@
 """The fidelity check: every simulator answer the suite receives is validated against the
-matching schema in Walmart's OpenAPI files (../shared/reference/walmart-openapi/).
+matching schema in Walmart's OpenAPI files (reference/walmart-openapi/ in this repository).
 
 The check is stricter than the schemas themselves: an object may only carry the properties
 its schema declares, so a misspelt field name fails. Departures the fact sheet justifies are
@@ -34,12 +34,12 @@ def spec_dir() -> Path:
     path = (
         Path(configured)
         if configured
-        else Path(__file__).resolve().parents[4] / "shared" / "reference" / "walmart-openapi"
+        else Path(__file__).resolve().parents[3] / "reference" / "walmart-openapi"
     )
     if not (path / "orders.json").is_file():
         raise RuntimeError(
             f"Walmart's OpenAPI files are not at {path}; set MLC_WALMART_OPENAPI_DIR to the "
-            "walmart-openapi directory of the shared reference"
+            "directory holding Walmart's OpenAPI files (reference/walmart-openapi in the repository)"
         )
     return path
 
