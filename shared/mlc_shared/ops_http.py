@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mlc_shared.metrics import refresh_sources
+
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
 
@@ -41,6 +43,8 @@ def ops_routes(
         return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
+        # State gauges (flow lag, queue depths) are read now, not counted as they happen.
+        await refresh_sources(check_timeout)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]

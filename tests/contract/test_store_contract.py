@@ -18,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from mlc_shared.messages.envelope import Envelope
 from mlc_shared.messages.orchestrator import RunFlow
+from mlc_shared.messages.tally import AgentStatus
 from mlc_shared.store import (
     AuditEntry,
     AuditQuery,
@@ -26,6 +27,7 @@ from mlc_shared.store import (
     RecordNotFound,
     SqlStore,
     Store,
+    TenantRecord,
     UndecodableOutboxRow,
     WebhookEvent,
     create_engine,
@@ -35,6 +37,7 @@ from mlc_shared.store import (
     upgrade,
 )
 from mlc_shared.store import tables as t
+from pydantic import SecretStr
 from sqlalchemy.engine import Connection
 
 IST = timezone(timedelta(hours=5, minutes=30))  # a zone far from UTC, as Tally users have
@@ -127,6 +130,26 @@ async def test_record_versions(store: SqlStore) -> None:
         assert "gone" not in found
         assert await tx.get_versions("acme", "ledger", ["item-0", "item-1"]) == {"item-0": "9"}
         assert await tx.get_versions("globex", "stock_item", ["item-0"]) == {}
+
+
+async def test_flow_records(store: SqlStore) -> None:
+    keys = [f"PO-{i}" for i in range(1200)]  # more than one IN-list chunk
+    async with store.transaction() as tx:
+        assert await tx.get_records("acme", "unposted_order", keys) == {}
+        await tx.put_records("acme", "unposted_order", {k: {"lines": {"1": "2"}} for k in keys})
+        await tx.put_records("acme", "feed", {"F@1": {"kind": "inventory", "keys": ["A@1"]}})
+        await tx.put_records("acme", "feed", {})
+    async with store.transaction() as tx:
+        await tx.put_records("acme", "unposted_order", {"PO-1": {"lines": {"1": "1"}}})
+        found = await tx.get_records("acme", "unposted_order", [*keys, "gone"])
+        assert len(found) == 1200
+        assert found["PO-1"] == {"lines": {"1": "1"}}
+        assert await tx.delete_records("acme", "unposted_order", ["PO-0", "PO-1", "gone"]) == 2
+        assert len(await tx.list_records("acme", "unposted_order")) == 1198
+        assert await tx.list_records("acme", "feed") == {
+            "F@1": {"kind": "inventory", "keys": ["A@1"]}
+        }
+        assert await tx.list_records("globex", "feed") == {}
 
 
 async def test_mappings(store: SqlStore) -> None:
@@ -353,6 +376,93 @@ async def test_flow_state(store: SqlStore) -> None:
     assert states[1].last_success_at == ran
     assert states[1].last_error is None
     assert [s.tenant for s in await store.list_flow_states()] == ["acme", "acme", "globex"]
+
+
+# mappings replaced whole, audit paging, tenants, agent status ------------------------------
+
+
+async def test_clear_mappings_removes_one_tenant_only(store: SqlStore) -> None:
+    async with store.transaction() as tx:
+        await tx.put_mapping("acme", "sku", "SKU-1", {"stock_item": "Red Mug"})
+        await tx.put_mapping("acme", "ledgers", "default", {"party": "Walmart"})
+        await tx.put_mapping("globex", "sku", "SKU-1", {"stock_item": "Blue Mug"})
+    async with store.transaction() as tx:
+        assert await tx.clear_mappings("acme") == 2
+        assert await tx.clear_mappings("acme") == 0
+        assert await tx.list_mappings("acme", "sku") == {}
+        assert await tx.list_mappings("globex", "sku") == {"SKU-1": {"stock_item": "Blue Mug"}}
+
+
+async def test_audit_pages_oldest_first_after_an_id(store: SqlStore) -> None:
+    async with store.transaction() as tx:
+        ids = [await tx.add_audit(audit_entry(source_id=f"PO-{n}")) for n in range(5)]
+    pages: list[list[int]] = []
+    after: int | None = None
+    while rows := await store.search_audit(AuditQuery(oldest_first=True, after_id=after, limit=2)):
+        pages.append([row.id for row in rows])
+        after = rows[-1].id
+    assert pages == [ids[0:2], ids[2:4], ids[4:5]]
+    newest = await store.search_audit(AuditQuery(after_id=ids[2]))
+    assert [row.id for row in newest] == [ids[4], ids[3]]
+
+
+async def test_tenant_registry_keeps_secrets_and_creation_time(store: SqlStore) -> None:
+    acme = TenantRecord(
+        tenant="acme",
+        display_name="Acme Traders",
+        tally_company="Acme Traders Pvt Ltd",
+        walmart_client_id="client-1",
+        walmart_client_secret=SecretStr("s3cret-value"),
+        webhook_config=SecretStr('{"auth": {"method": "hmac", "secret": "hook-secret"}}'),
+        schedules={"orders": 60.0, "catalog": 0.0},
+    )
+    async with store.transaction() as tx:
+        assert await tx.get_tenant("acme") is None
+        await tx.put_tenant(acme)
+        await tx.put_tenant(TenantRecord(tenant="globex", enabled=False))
+    first = await store.find_tenant("acme")
+    assert first is not None
+    assert first.walmart_client_secret is not None
+    assert first.walmart_client_secret.get_secret_value() == "s3cret-value"
+    assert first.webhook_config is not None
+    assert "hook-secret" in first.webhook_config.get_secret_value()
+    assert "s3cret-value" not in repr(first)
+    assert first.schedules == {"orders": 60.0, "catalog": 0.0}
+    assert first.created_at is not None
+
+    async with store.transaction() as tx:
+        await tx.put_tenant(acme.model_copy(update={"tally_company": "Acme Traders (2025)"}))
+        again = await tx.get_tenant("acme")
+    assert again is not None
+    assert again.tally_company == "Acme Traders (2025)"
+    assert again.created_at == first.created_at
+    assert again.updated_at is not None
+    assert first.updated_at is not None
+    assert again.updated_at >= first.updated_at
+    listed = await store.list_tenants()
+    assert [(r.tenant, r.enabled) for r in listed] == [("acme", True), ("globex", False)]
+    async with store.transaction() as tx:
+        assert await tx.delete_tenant("globex") is True
+        assert await tx.delete_tenant("globex") is False
+    assert await store.find_tenant("globex") is None
+
+
+async def test_agent_status_keeps_the_newest_per_tenant(store: SqlStore) -> None:
+    at = datetime(2024, 5, 1, 18, 0, tzinfo=IST)
+    async with store.transaction() as tx:
+        await tx.put_agent_status("acme", AgentStatus(reachable=False, company_open=False), at)
+        await tx.put_agent_status(
+            "acme",
+            AgentStatus(reachable=True, company_open=True, company="Acme", alt_vch_id=7),
+            at + timedelta(minutes=1),
+        )
+        await tx.put_agent_status("globex", AgentStatus(reachable=True, company_open=False), at)
+    rows = await store.list_agent_statuses()
+    assert [row.tenant for row in rows] == ["acme", "globex"]
+    assert rows[0].status == AgentStatus(
+        reachable=True, company_open=True, company="Acme", alt_vch_id=7
+    )
+    assert rows[0].received_at == at + timedelta(minutes=1)
 
 
 # transactions -----------------------------------------------------------------------------

@@ -73,6 +73,13 @@ class GodownQuantity(_Record):
     qty: Decimal
 
 
+class PriceLevelRate(_Record):
+    """A stock item's rate under one named price level (Tally's price lists)."""
+
+    price_level: str
+    rate: Decimal
+
+
 class StockItem(_Record):
     name: str
     guid: str
@@ -91,6 +98,11 @@ class StockItem(_Record):
     standard_price: Decimal | None = None
     hsn_code: str | None = None
     godowns: tuple[GodownQuantity, ...] = ()
+    price_levels: tuple[PriceLevelRate, ...] = Field(
+        default=(),
+        description="rates per named price level; the agent does not read them yet: the fact "
+        "sheet documents only STANDARDPRICELIST (tally-xml.md §3.3), so the tags are UNCERTAIN",
+    )
 
 
 class Ledger(_Record):
@@ -117,6 +129,20 @@ class CostCentreAllocation(_Record):
 BillType = Literal["New Ref", "Agst Ref", "Advance", "On Account"]
 
 
+class BillAllocation(_Record):
+    """One bill a party leg settles or raises (BILLALLOCATIONS.LIST, tally-xml.md §4.3).
+
+    A settlement pays many orders in one leg, some of them net negative (a refund larger
+    than what the period paid for that order), so each allocation names its own side."""
+
+    name: str
+    amount: Decimal = Field(ge=0)
+    side: Side
+    bill_type: BillType | None = Field(
+        default=None, description="None: the voucher type's default, as for bill_reference"
+    )
+
+
 class LedgerEntry(_Record):
     ledger: str
     side: Side
@@ -127,6 +153,11 @@ class LedgerEntry(_Record):
     bill_type: BillType | None = Field(
         default=None,
         description="None: New Ref on Sales, Agst Ref on Credit Note/Receipt/Payment (§4.3, §4.9)",
+    )
+    bills: tuple[BillAllocation, ...] = Field(
+        default=(),
+        description="several bills in one leg (instead of bill_reference); their signed sum "
+        "is the leg's signed amount",
     )
 
 

@@ -109,6 +109,10 @@ class Envelope(BaseModel):
             raw = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidMessage(f"body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidMessage("body is not valid JSON: nested too deeply") from None
+        except ValueError:  # an integer longer than sys.get_int_max_str_digits() allows
+            raise InvalidMessage("body is not valid JSON: a number has too many digits") from None
         if not isinstance(raw, dict):
             raise InvalidMessage("body is JSON but not an object")
         type_name = raw.get("type")
@@ -127,6 +131,8 @@ class Envelope(BaseModel):
             return cls.model_validate({**raw, "payload": payload})
         except ValidationError as exc:
             raise InvalidMessage(f"invalid {type_name} message: {_summarise(exc)}") from None
+        except RecursionError:
+            raise InvalidMessage(f"invalid {type_name} message: nested too deeply") from None
 
 
 def _summarise(exc: ValidationError) -> str:

@@ -141,6 +141,12 @@ class ImportVouchers(Payload, message_type="tally.import_vouchers"):
         default=(),
         description="created first when MLC_TALLY_ALLOW_MASTER_CREATE is on; refused otherwise",
     )
+    park_rejected: bool = Field(
+        default=False,
+        description="when Tally refuses a voucher of this command, park the command with "
+        "Tally's words instead of answering 'rejected', so an operator can fix Tally and "
+        "replay it (the orchestrator re-sends a refused voucher alone this way)",
+    )
 
 
 class VoucherOutcome(BaseModel):

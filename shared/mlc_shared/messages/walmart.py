@@ -90,6 +90,18 @@ class ItemsSubmitted(Payload, message_type="walmart.items_submitted"):
     skus: tuple[str, ...]
 
 
+class FindItems(Payload, message_type="walmart.find_items"):
+    """Which of these SKUs does Walmart's catalog hold? (before setting up new items, so an
+    item already listed is never overwritten by an ``MP_ITEM`` feed, walmart-api.md §3.1)"""
+
+    skus: tuple[str, ...]
+
+
+class ItemsFound(Payload, message_type="walmart.items_found"):
+    found: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
 class CheckFeed(Payload, message_type="walmart.check_feed"):
     feed_id: str
 

@@ -17,11 +17,13 @@ from mlc_shared.store.errors import (
 )
 from mlc_shared.store.migrate import current_revision, head_revision, upgrade
 from mlc_shared.store.records import (
+    AgentStatusRow,
     AuditEntry,
     AuditQuery,
     AuditRow,
     FlowState,
     OutboxRow,
+    TenantRecord,
     WebhookEvent,
 )
 from mlc_shared.store.sql import SqlStore
@@ -33,6 +35,7 @@ def open_store(url: str) -> Store:
 
 
 __all__ = [
+    "AgentStatusRow",
     "AuditEntry",
     "AuditQuery",
     "AuditRow",
@@ -45,6 +48,7 @@ __all__ = [
     "StoreError",
     "StoreTx",
     "StoreUnavailable",
+    "TenantRecord",
     "UndecodableOutboxRow",
     "UnsupportedDatabaseUrl",
     "WebhookEvent",

@@ -15,12 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from mlc_shared.messages.envelope import Envelope
+from mlc_shared.messages.tally import AgentStatus
 from mlc_shared.store.records import (
+    AgentStatusRow,
     AuditEntry,
     AuditQuery,
     AuditRow,
     FlowState,
     OutboxRow,
+    TenantRecord,
     WebhookEvent,
 )
 
@@ -51,6 +54,9 @@ class StoreTx(abc.ABC):
     ) -> None: ...
     @abc.abstractmethod
     async def delete_mapping(self, tenant: str, kind: str, key: str) -> bool: ...
+    @abc.abstractmethod
+    async def clear_mappings(self, tenant: str) -> int:
+        """Delete every mapping row of ``tenant`` (a whole mapping is being replaced)."""
 
     # outbox
     @abc.abstractmethod
@@ -91,6 +97,37 @@ class StoreTx(abc.ABC):
     @abc.abstractmethod
     async def put_flow_state(self, state: FlowState) -> None: ...
 
+    # flow records: small JSON state per record, listable by kind (unposted orders, feeds...)
+    @abc.abstractmethod
+    async def get_records(
+        self, tenant: str, kind: str, keys: Sequence[str]
+    ) -> dict[str, dict[str, Any]]: ...
+    @abc.abstractmethod
+    async def put_records(self, tenant: str, kind: str, values: dict[str, dict[str, Any]]) -> None:
+        """Insert or replace each key's value."""
+
+    @abc.abstractmethod
+    async def delete_records(self, tenant: str, kind: str, keys: Sequence[str]) -> int: ...
+    @abc.abstractmethod
+    async def list_records(self, tenant: str, kind: str) -> dict[str, dict[str, Any]]:
+        """Every record of ``kind``, by key (kinds are kept small: work not yet finished)."""
+
+    # tenant registry
+    @abc.abstractmethod
+    async def get_tenant(self, tenant: str) -> TenantRecord | None: ...
+    @abc.abstractmethod
+    async def put_tenant(self, record: TenantRecord) -> None:
+        """Insert or replace; ``created_at`` of an existing row is kept."""
+
+    @abc.abstractmethod
+    async def delete_tenant(self, tenant: str) -> bool: ...
+
+    # agent status
+    @abc.abstractmethod
+    async def put_agent_status(
+        self, tenant: str, status: AgentStatus, received_at: datetime
+    ) -> None: ...
+
 
 class Store(abc.ABC):
     @abc.abstractmethod
@@ -125,3 +162,12 @@ class Store(abc.ABC):
     async def list_flow_states(self, tenant: str | None = None) -> list[FlowState]: ...
     @abc.abstractmethod
     async def unpublished_webhook_events(self, limit: int = 500) -> list[WebhookEvent]: ...
+    @abc.abstractmethod
+    async def list_tenants(self) -> list[TenantRecord]: ...
+    @abc.abstractmethod
+    async def find_tenant(self, tenant: str) -> TenantRecord | None:
+        """The registry row of ``tenant`` read outside any write transaction (credential
+        look-ups on every Walmart command must not queue behind writers on SQLite)."""
+
+    @abc.abstractmethod
+    async def list_agent_statuses(self) -> list[AgentStatusRow]: ...

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from mlc_shared.messages.envelope import Envelope
+from mlc_shared.messages.envelope import TENANT_PATTERN, Envelope
+from mlc_shared.messages.tally import AgentStatus
 
 
 class _Row(BaseModel):
@@ -56,6 +57,10 @@ class AuditQuery(_Row):
     until: datetime | None = None
     text: str | None = None  # substring of source_id, target_id or detail
     limit: int = 100
+    after_id: int | None = None
+    """Only rows with a larger id (keyset paging through a long trail, with ``oldest_first``)."""
+    oldest_first: bool = False
+    """Order by id, oldest first, instead of newest first (exports page with ``after_id``)."""
 
 
 class WebhookEvent(_Row):
@@ -76,3 +81,27 @@ class FlowState(_Row):
     last_run_at: datetime | None = None
     last_success_at: datetime | None = None
     last_error: str | None = None
+
+
+class TenantRecord(_Row):
+    """One seller in the tenant registry. Secrets are ``SecretStr``: never in a repr, a log
+    line or a dump unless a caller asks for the value by name."""
+
+    tenant: str = Field(pattern=TENANT_PATTERN)
+    display_name: str | None = None
+    tally_company: str | None = None
+    walmart_client_id: str | None = None
+    walmart_client_secret: SecretStr | None = None
+    webhook_config: SecretStr | None = None
+    """The webhook receiver's authentication for this tenant, as JSON text (it holds secrets)."""
+    schedules: dict[str, float] = Field(default_factory=dict)
+    """Flow name -> period in seconds (0: on demand only); a flow not named keeps the default."""
+    enabled: bool = True
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class AgentStatusRow(_Row):
+    tenant: str
+    status: AgentStatus
+    received_at: datetime

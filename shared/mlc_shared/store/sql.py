@@ -24,13 +24,23 @@ from mlc_shared.store.base import Store, StoreTx
 from mlc_shared.store.engine import READ_ONLY, create_engine
 from mlc_shared.store.errors import StoreError
 from mlc_shared.store.migrate import upgrade
-from mlc_shared.store.records import AuditQuery, AuditRow, FlowState, OutboxRow, WebhookEvent
+from mlc_shared.store.records import (
+    AgentStatusRow,
+    AuditQuery,
+    AuditRow,
+    FlowState,
+    OutboxRow,
+    TenantRecord,
+    WebhookEvent,
+)
 from mlc_shared.store.sql_support import (
+    agent_status_row,
     audit_row,
     chunks,
     flow_state,
     now,
     outbox_row,
+    tenant_record,
     to_db,
     translate_errors,
     webhook_event,
@@ -117,6 +127,8 @@ class SqlStore(Store):
             )
             if value is not None
         ]
+        if query.after_id is not None:
+            conditions.append(a.c.id > query.after_id)
         if query.since is not None:
             conditions.append(a.c.created_at >= to_db(query.since))
         if query.until is not None:
@@ -129,12 +141,8 @@ class SqlStore(Store):
                     sa.cast(a.c.detail, sa.Text).icontains(query.text, autoescape=True),
                 )
             )
-        stmt = (
-            sa.select(a)
-            .where(*conditions)
-            .order_by(a.c.created_at.desc(), a.c.id.desc())
-            .limit(query.limit)
-        )
+        order = (a.c.id,) if query.oldest_first else (a.c.created_at.desc(), a.c.id.desc())
+        stmt = sa.select(a).where(*conditions).order_by(*order).limit(query.limit)
         async with self._read() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
         return [audit_row(row) for row in rows]
@@ -170,6 +178,24 @@ class SqlStore(Store):
         async with self._read() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
         return [webhook_event(row) for row in rows]
+
+    async def list_tenants(self) -> list[TenantRecord]:
+        stmt = sa.select(t.tenants).order_by(t.tenants.c.tenant)
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [tenant_record(row) for row in rows]
+
+    async def find_tenant(self, tenant: str) -> TenantRecord | None:
+        stmt = sa.select(t.tenants).where(t.tenants.c.tenant == tenant)
+        async with self._read() as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+        return None if row is None else tenant_record(row)
+
+    async def list_agent_statuses(self) -> list[AgentStatusRow]:
+        stmt = sa.select(t.agent_status).order_by(t.agent_status.c.tenant)
+        async with self._read() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [agent_status_row(row) for row in rows]
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:

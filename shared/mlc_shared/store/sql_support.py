@@ -13,8 +13,16 @@ from sqlalchemy.engine import Dialect, RowMapping
 from sqlalchemy.exc import DBAPIError
 
 from mlc_shared.messages.envelope import Envelope, InvalidMessage
+from mlc_shared.messages.tally import AgentStatus
 from mlc_shared.store.errors import NaiveTimestamp, StoreUnavailable, UndecodableOutboxRow
-from mlc_shared.store.records import AuditRow, FlowState, OutboxRow, WebhookEvent
+from mlc_shared.store.records import (
+    AgentStatusRow,
+    AuditRow,
+    FlowState,
+    OutboxRow,
+    TenantRecord,
+    WebhookEvent,
+)
 
 T = TypeVar("T")
 
@@ -155,4 +163,41 @@ def flow_state(row: RowMapping) -> FlowState:
         last_run_at=from_db_opt(row["last_run_at"]),
         last_success_at=from_db_opt(row["last_success_at"]),
         last_error=row["last_error"],
+    )
+
+
+def tenant_record(row: RowMapping) -> TenantRecord:
+    return TenantRecord(
+        tenant=row["tenant"],
+        display_name=row["display_name"],
+        tally_company=row["tally_company"],
+        walmart_client_id=row["walmart_client_id"],
+        walmart_client_secret=row["walmart_client_secret"],
+        webhook_config=row["webhook_config"],
+        schedules=row["schedules"] or {},
+        enabled=row["enabled"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+def tenant_values(record: TenantRecord) -> dict[str, Any]:
+    """The columns of ``record`` (secrets in clear: this is where they are stored)."""
+    secret, webhook = record.walmart_client_secret, record.webhook_config
+    return {
+        "display_name": record.display_name,
+        "tally_company": record.tally_company,
+        "walmart_client_id": record.walmart_client_id,
+        "walmart_client_secret": None if secret is None else secret.get_secret_value(),
+        "webhook_config": None if webhook is None else webhook.get_secret_value(),
+        "schedules": dict(record.schedules),
+        "enabled": record.enabled,
+    }
+
+
+def agent_status_row(row: RowMapping) -> AgentStatusRow:
+    return AgentStatusRow(
+        tenant=row["tenant"],
+        status=AgentStatus.model_validate(row["status"]),
+        received_at=from_db(row["received_at"]),
     )

@@ -4,22 +4,26 @@ the one transaction) that :meth:`SqlStore.transaction` opened."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlc_shared.messages.envelope import Envelope
+from mlc_shared.messages.tally import AgentStatus
 from mlc_shared.store import tables as t
 from mlc_shared.store.base import StoreTx
 from mlc_shared.store.errors import RecordNotFound
-from mlc_shared.store.records import AuditEntry, FlowState, WebhookEvent
+from mlc_shared.store.records import AuditEntry, FlowState, TenantRecord, WebhookEvent
 from mlc_shared.store.sql_support import (
     chunks,
     flow_state,
     insert,
     json_or_null,
     now,
+    tenant_record,
+    tenant_values,
     to_db,
     to_db_opt,
 )
@@ -121,6 +125,13 @@ class SqlStoreTx(StoreTx):
             .returning(m.c.key)
         )
         return (await self._conn.execute(stmt)).first() is not None
+
+    async def clear_mappings(self, tenant: str) -> int:
+        m = t.mappings
+        result = await self._conn.execute(
+            sa.delete(m).where(m.c.tenant == tenant).returning(m.c.key)
+        )
+        return len(result.all())
 
     # outbox and inbox ------------------------------------------------------------------
 
@@ -244,4 +255,89 @@ class SqlStoreTx(StoreTx):
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.flow_state.c.tenant, t.flow_state.c.flow], set_=values
         )
+        await self._conn.execute(stmt)
+
+    # flow records ----------------------------------------------------------------------
+
+    async def get_records(
+        self, tenant: str, kind: str, keys: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        r = t.flow_records
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(list(dict.fromkeys(keys))):
+            stmt = sa.select(r.c.key, r.c.value).where(
+                r.c.tenant == tenant, r.c.kind == kind, r.c.key.in_(part)
+            )
+            found.update({row.key: row.value for row in await self._conn.execute(stmt)})
+        return found
+
+    async def put_records(self, tenant: str, kind: str, values: dict[str, dict[str, Any]]) -> None:
+        if not values:
+            return
+        at = now()
+        stmt = insert(self._dialect, t.flow_records)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.flow_records.c.tenant, t.flow_records.c.kind, t.flow_records.c.key],
+            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+        )
+        rows = [
+            {"tenant": tenant, "kind": kind, "key": key, "value": value, "updated_at": at}
+            for key, value in values.items()
+        ]
+        for part in chunks(rows):
+            await self._conn.execute(stmt, list(part))
+
+    async def delete_records(self, tenant: str, kind: str, keys: Sequence[str]) -> int:
+        r = t.flow_records
+        deleted = 0
+        for part in chunks(list(dict.fromkeys(keys))):
+            stmt = (
+                sa.delete(r)
+                .where(r.c.tenant == tenant, r.c.kind == kind, r.c.key.in_(part))
+                .returning(r.c.key)
+            )
+            deleted += len((await self._conn.execute(stmt)).all())
+        return deleted
+
+    async def list_records(self, tenant: str, kind: str) -> dict[str, dict[str, Any]]:
+        r = t.flow_records
+        stmt = (
+            sa.select(r.c.key, r.c.value)
+            .where(r.c.tenant == tenant, r.c.kind == kind)
+            .order_by(r.c.key)
+        )
+        return {row.key: row.value for row in await self._conn.execute(stmt)}
+
+    # tenant registry -------------------------------------------------------------------
+
+    async def get_tenant(self, tenant: str) -> TenantRecord | None:
+        stmt = sa.select(t.tenants).where(t.tenants.c.tenant == tenant)
+        row = (await self._conn.execute(stmt)).mappings().first()
+        return None if row is None else tenant_record(row)
+
+    async def put_tenant(self, record: TenantRecord) -> None:
+        at = now()
+        values = tenant_values(record)
+        stmt = insert(self._dialect, t.tenants).values(
+            tenant=record.tenant, **values, created_at=at, updated_at=at
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.tenants.c.tenant], set_={**values, "updated_at": at}
+        )
+        await self._conn.execute(stmt)
+
+    async def delete_tenant(self, tenant: str) -> bool:
+        stmt = (
+            sa.delete(t.tenants).where(t.tenants.c.tenant == tenant).returning(t.tenants.c.tenant)
+        )
+        return (await self._conn.execute(stmt)).first() is not None
+
+    # agent status ----------------------------------------------------------------------
+
+    async def put_agent_status(
+        self, tenant: str, status: AgentStatus, received_at: datetime
+    ) -> None:
+        values = {"status": status.model_dump(mode="json"), "received_at": to_db(received_at)}
+        stmt = insert(self._dialect, t.agent_status).values(tenant=tenant, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.agent_status.c.tenant], set_=values)
         await self._conn.execute(stmt)

@@ -128,6 +128,43 @@ flow_state = sa.Table(
     sa.Column("updated_at", Timestamp, nullable=False),
 )
 
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(255), nullable=True),
+    sa.Column("tally_company", sa.String(255), nullable=True),
+    sa.Column("walmart_client_id", sa.String(255), nullable=True),
+    sa.Column("walmart_client_secret", sa.Text, nullable=True),
+    sa.Column("webhook_config", sa.Text, nullable=True),
+    sa.Column("schedules", Json, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+agent_status = sa.Table(
+    "agent_status",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("status", Json, nullable=False),
+    sa.Column("received_at", Timestamp, nullable=False),
+)
+
+# Small JSON state a flow keeps per record beyond a version string, and lists by kind:
+# orders seen on Walmart but not yet posted to Tally (held back from the stock offered),
+# what a posted order booked (for reversals), vouchers awaiting Tally's answer, feeds being
+# followed, SKUs to retry. Rows are deleted when the work they stand for is finished.
+flow_records = sa.Table(
+    "flow_records",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", Json, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
 # The embedded bus keeps its queues in the same SQLite file as the store (standalone mode,
 # ARCHITECTURE.md "Two ways to run"). Unused on PostgreSQL deployments.
 bus_messages = sa.Table(

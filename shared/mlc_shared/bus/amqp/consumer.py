@@ -28,7 +28,12 @@ from structlog.contextvars import bound_contextvars
 
 from mlc_shared.bus.amqp.acks import CumulativeAcks
 from mlc_shared.bus.amqp.declarations import declarations
-from mlc_shared.bus.amqp.messages import parked_copy, retry_copy, tenant_of
+from mlc_shared.bus.amqp.messages import (
+    parked_copy,
+    published_tenant,
+    retry_copy,
+    tenant_of,
+)
 from mlc_shared.bus.amqp.publisher import Publisher
 from mlc_shared.bus.base import AttemptRecord, Handler, Subscription
 from mlc_shared.bus.delivery import (
@@ -141,6 +146,17 @@ class AmqpSubscription(Subscription):
         except InvalidMessage as exc:
             log.warning("bus.invalid_message", queue=self._queue, reason=exc.reason)
             await self._park(message, tenant_of(message, self._queue), exc.reason, ())
+            return
+        published_as = published_tenant(message, self._queue)
+        if published_as is not None and published_as != envelope.tenant:
+            # The broker confined the publisher to its own routing keys; the body is the
+            # publisher's word. A tenant's agent must not act for another tenant (issue 8).
+            reason = (
+                f"the envelope names tenant {envelope.tenant!r} but was published as tenant "
+                f"{published_as!r} (routing key {message.routing_key!r}): refused"
+            )
+            log.warning("bus.tenant_mismatch", queue=self._queue, reason=reason)
+            await self._park(message, published_as, reason, ())
             return
         with bound_contextvars(
             correlation_id=envelope.correlation_id,

@@ -139,6 +139,24 @@ def tenant_of(message: AbstractIncomingMessage, queue: str) -> str:
     return UNKNOWN_TENANT
 
 
+def published_tenant(message: AbstractIncomingMessage, queue: str) -> str | None:
+    """The tenant word of the routing key the publisher used, which the broker's topic
+    permissions checked (deploy/rabbitmq/users.json): the delivery's own key, or for a
+    message the broker moved by itself (a retry tier expiring back to ``queue``) the key in
+    ``x-death``. Unlike :func:`tenant_of` it never trusts the ``x-mlc-tenant`` header,
+    which any publisher can write. None when no key names a tenant (a message published
+    straight to the queue, which only a user with write permission on it can do)."""
+    keys: list[str] = [message.routing_key or ""]
+    if not keys[0].startswith(queue + "."):
+        keys = [str(k) for d in _deaths(message.headers) for k in d.get("routing-keys", [])]
+    for key in keys:
+        if key.startswith(queue + "."):
+            word = key[len(queue) + 1 :].split(".", 1)[0]
+            if valid_tenant(word):
+                return word
+    return None
+
+
 def parked_message(queue: str, message: AbstractIncomingMessage) -> ParkedMessage:
     headers = dict(message.headers)
     try:

@@ -57,8 +57,12 @@ class EmbeddedBus(Bus):
         lease_seconds: float = LEASE_SECONDS,
         poll_interval: float = POLL_INTERVAL_SECONDS,
         owns_engine: bool = False,
+        recover: bool = True,
     ) -> None:
+        """``recover=False``: a visitor to a file another process owns (operator commands
+        such as ``mlc dlq`` next to a running ``mlc run``): leave its in-flight rows alone."""
         self._engine = engine
+        self._recover = recover
         self.topology = topology or Topology()
         self._lease = lease_seconds
         self._poll_interval = poll_interval
@@ -75,8 +79,11 @@ class EmbeddedBus(Bus):
                 return
             await upgrade(self._engine)
             namespace = self.topology.namespace
-            async with self._engine.begin() as conn:
-                recovered = await queries.recover(conn, f"{namespace}." if namespace else None)
+            recovered = 0
+            if self._recover:
+                async with self._engine.begin() as conn:
+                    prefix = f"{namespace}." if namespace else None
+                    recovered = await queries.recover(conn, prefix)
             if recovered:
                 log.warning("bus.recovered_inflight", messages=recovered)
             self._started = True
