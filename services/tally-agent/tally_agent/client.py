@@ -26,6 +26,7 @@ from typing import Generic, TypeVar
 
 import httpx
 from lxml import etree
+from mlc_shared.metrics import TALLY_BUSY_SECONDS, TALLY_REQUEST_SECONDS
 
 from tally_agent.errors import (
     TallyBusy,
@@ -71,7 +72,10 @@ class RowIterator(Generic[T]):
     """The rows of one streamed answer, typed by ``convert`` as they complete."""
 
     def __init__(
-        self, chunks: AsyncIterator[str], stream: RowStream, convert: Callable[[etree._Element], T]
+        self,
+        chunks: AsyncIterator[bytes],
+        stream: RowStream,
+        convert: Callable[[etree._Element], T],
     ) -> None:
         self._chunks = chunks
         self._stream = stream
@@ -82,8 +86,8 @@ class RowIterator(Generic[T]):
         return self._rows()
 
     async def _rows(self) -> AsyncIterator[T]:
-        async for text in self._chunks:
-            for element in self._stream.feed(text):
+        async for data in self._chunks:
+            for element in self._stream.feed(data):
                 yield self._convert(element)
         root, rest = self._stream.close()
         for element in rest:
@@ -136,7 +140,7 @@ class TallyClient:
     async def exclusive(self) -> AsyncIterator[None]:
         """Hold Tally for several requests in a row, e.g. the duplicate check and the import
         it guards: nothing else is sent to Tally in between."""
-        async with self._lock:
+        async with self._lock, _held():
             self._owner = asyncio.current_task()
             try:
                 yield
@@ -148,7 +152,7 @@ class TallyClient:
         if self._owner is not None and self._owner is asyncio.current_task():
             yield
             return
-        async with self._lock:
+        async with self._lock, _held():
             yield
 
     async def liveness(self) -> str:
@@ -160,9 +164,9 @@ class TallyClient:
         """Send ``request``; the whole (small) answer, parsed and checked for a request-level
         failure. For import results, function results and probes."""
         async with self._exchange(request) as (response, decoder):
-            text = "".join([decoder.feed(chunk) async for chunk in response.aiter_bytes()])
-            text += decoder.close()
-        root = parse_document(text)
+            data = b"".join([decoder.feed(chunk) async for chunk in response.aiter_bytes()])
+            data += decoder.close()
+        root = parse_document(data)
         if root is None:
             raise TallyProtocolError("Tally's answer is empty")
         raise_for_failure(root)
@@ -174,13 +178,13 @@ class TallyClient:
     ) -> AsyncIterator[RowIterator[T]]:
         """Send ``request`` and iterate its rows while they arrive; Tally stays reserved for
         this request until the block ends."""
-        async with self._exchange(request) as (response, decoder):
+        async with self._exchange(request, kind="stream") as (response, decoder):
 
-            async def chunks() -> AsyncIterator[str]:
+            async def chunks() -> AsyncIterator[bytes]:
                 async for raw in response.aiter_bytes():
-                    text = decoder.feed(raw)
-                    if text:
-                        yield text
+                    clean = decoder.feed(raw)
+                    if clean:
+                        yield clean
                 tail = decoder.close()
                 if tail:
                     yield tail
@@ -192,12 +196,14 @@ class TallyClient:
 
     @asynccontextmanager
     async def _exchange(
-        self, request: str
+        self, request: str, *, kind: str = "post"
     ) -> AsyncIterator[tuple[httpx.Response, ResponseDecoder]]:
         body, headers = self._encode(request)
         async with self._turn():
             await self._wait_until_alive()
             consumed = False
+            started = time.perf_counter()
+            outcome = "ok"
             try:
                 async with self._http.stream(
                     "POST", "/", content=body, headers=headers
@@ -213,8 +219,14 @@ class TallyClient:
                     finally:
                         consumed = response.is_stream_consumed
             except httpx.HTTPError as exc:
-                raise self._classify(exc) from exc
+                error = self._classify(exc)
+                outcome = type(error).__name__
+                raise error from exc
+            except BaseException as exc:
+                outcome = type(exc).__name__ if isinstance(exc, TallyError) else "error"
+                raise
             finally:
+                TALLY_REQUEST_SECONDS.labels(kind, outcome).observe(time.perf_counter() - started)
                 if not consumed:
                     # Tally may still be working on what we abandoned (§1.5).
                     self._suspect = True
@@ -258,14 +270,23 @@ class TallyClient:
             await asyncio.sleep(self.options.liveness_interval)
 
     async def _get_liveness(self, wait: float) -> str:
+        started = time.perf_counter()
         try:
             response = await self._http.get(
                 "/", timeout=httpx.Timeout(wait, connect=self.options.connect_timeout)
             )
         except httpx.HTTPError as exc:
-            raise self._classify_liveness(exc) from exc
+            error = self._classify_liveness(exc)
+            TALLY_REQUEST_SECONDS.labels("liveness", type(error).__name__).observe(
+                time.perf_counter() - started
+            )
+            raise error from exc
         text = decode_all(response.content, charset_of(response.headers.get("content-type")))
-        if response.status_code != 200 or LIVENESS_TEXT not in text:
+        alive = response.status_code == 200 and LIVENESS_TEXT in text
+        TALLY_REQUEST_SECONDS.labels("liveness", "ok" if alive else "TallyBusy").observe(
+            time.perf_counter() - started
+        )
+        if not alive:
             raise TallyBusy(f"GET / answered HTTP {response.status_code}: {text[:100]!r}")
         return text.strip()
 
@@ -273,3 +294,13 @@ class TallyClient:
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
             return TallyPortClosed(f"nothing answers at {self.options.url}")
         return TallyBusy(f"GET / did not answer: {exc!r}")
+
+
+@asynccontextmanager
+async def _held() -> AsyncIterator[None]:
+    """Counts the time Tally is held by us (``mlc_tally_busy_seconds``)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        TALLY_BUSY_SECONDS.inc(time.perf_counter() - started)

@@ -171,6 +171,15 @@ class CommandRunner:
             importer = Importer(self.reader.for_company(company), company, self.options)
             masters = await importer.create_masters(command.masters) if command.masters else []
             results = await importer.import_vouchers(command.vouchers)
+        refused = [r for r in results if r.outcome == "rejected"]
+        if command.park_rejected and refused:
+            # Parked with Tally's words; a replay after the operator fixed Tally imports the
+            # command again (the duplicate check keeps any voucher that did post from
+            # posting twice).
+            raise Reject(
+                "Tally refused "
+                + "; ".join(f"voucher {r.number}: {r.reason or 'no reason given'}" for r in refused)
+            )
         yield VouchersImported(results=tuple(results), masters=tuple(masters))
 
     async def create_masters(self, command: CreateMasters) -> AsyncIterator[MastersCreated]:

@@ -9,6 +9,7 @@ submitted instead of submitting another (:mod:`walmart_gateway.api.feeds`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -20,8 +21,10 @@ from mlc_shared.messages.walmart import (
     FetchOrders,
     FetchReconReport,
     FetchReturns,
+    FindItems,
     InventoryUpdated,
     IssueRefund,
+    ItemsFound,
     ItemsSubmitted,
     ListReconDates,
     OrderAcknowledged,
@@ -43,6 +46,8 @@ from walmart_gateway.gateway import WalmartSeller
 Emit = Callable[[Payload], Awaitable[None]]
 Handler = Callable[[WalmartSeller, Envelope, Emit], Awaitable[None]]
 T = TypeVar("T")
+FIND_ITEMS_SINGLE_LIMIT = 200
+"""``FindItems`` past this many SKUs reads the whole catalog instead of one call per SKU."""
 
 
 async def update_inventory(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:
@@ -68,6 +73,33 @@ async def setup_items(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> 
         ItemsSubmitted(
             feed_ids=tuple(f.feed_id for f in feeds),
             skus=tuple(dict.fromkeys(i.sku for i in command.items)),
+        )
+    )
+
+
+async def find_items(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:
+    """A few SKUs are looked up one by one (``GET /v3/items/{sku}``, 900/min, §3.3); past
+    ``FIND_ITEMS_SINGLE_LIMIT`` one read of the whole catalog with the cursor is cheaper
+    (``GET /v3/items``, 300/min at up to 200 items a page)."""
+    command = _payload(envelope, FindItems)
+    wanted = tuple(dict.fromkeys(command.skus))
+    if len(wanted) <= FIND_ITEMS_SINGLE_LIMIT:
+        gate = asyncio.Semaphore(8)
+
+        async def known(sku: str) -> bool:
+            async with gate:
+                return await seller.items.get(sku) is not None
+
+        hits = await asyncio.gather(*(known(sku) for sku in wanted))
+        listed = {sku for sku, hit in zip(wanted, hits, strict=True) if hit}
+    else:
+        listed = set()
+        async for page in seller.items.pages():
+            listed.update(item.sku for item in page)
+    await emit(
+        ItemsFound(
+            found=tuple(s for s in wanted if s in listed),
+            missing=tuple(s for s in wanted if s not in listed),
         )
     )
 
@@ -149,6 +181,7 @@ HANDLERS: dict[type[Payload], Handler] = {
     UpdateInventory: update_inventory,
     UpdatePrices: update_prices,
     SetupItems: setup_items,
+    FindItems: find_items,
     CheckFeed: check_feed,
     FetchOrders: fetch_orders,
     AcknowledgeOrder: acknowledge_order,

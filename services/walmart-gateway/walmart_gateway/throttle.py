@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from mlc_shared.metrics import WALMART_THROTTLE_WAIT_SECONDS, WALMART_THROTTLED
+
 from walmart_gateway.apis import Api, Budget
 from walmart_gateway.errors import WalmartThrottled
 
@@ -123,6 +125,7 @@ class Throttle:
                 if now + wait > deadline:
                     raise self._throttled(api, wait)
                 self.waited += wait
+                WALMART_THROTTLE_WAIT_SECONDS.labels(api.value).inc(wait)
                 await self._sleep(wait)
 
     def finished(self, api: Api, probe: bool) -> None:
@@ -135,6 +138,7 @@ class Throttle:
                 bucket.settled.set()
 
     def _throttled(self, api: Api, wait: float) -> WalmartThrottled:
+        WALMART_THROTTLED.labels(api.value).inc()
         return WalmartThrottled(
             f"{api.value} is throttled for another {wait:.0f} s, longer than the "
             f"{self._max_wait:.0f} s this gateway waits",
@@ -167,6 +171,7 @@ class Throttle:
             bucket.strikes = 0
             return None
         bucket.strikes += 1
+        WALMART_THROTTLED.labels(api.value).inc()
         bucket.tokens = min(bucket.tokens, 0.0)
         retry_after = _retry_after(headers.get("retry-after"), self._wall())
         candidates = [

@@ -15,6 +15,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from mlc_shared.metrics import WALMART_TOKEN_REFRESHES, WALMART_TOKEN_REJECTIONS
+
+from walmart_gateway.errors import WalmartConfigurationError
+
 
 @dataclass(frozen=True)
 class IssuedToken:
@@ -68,7 +72,15 @@ class TokenCache:
     async def _request(self) -> _Held:
         self.requests += 1
         started = self._clock()
-        issued = await self._fetch()
+        try:
+            issued = await self._fetch()
+        except WalmartConfigurationError:
+            WALMART_TOKEN_REFRESHES.labels("refused").inc()
+            raise
+        except Exception:
+            WALMART_TOKEN_REFRESHES.labels("failed").inc()
+            raise
+        WALMART_TOKEN_REFRESHES.labels("issued").inc()
         # Lifetime counts from before the request left: never believe a token lives longer.
         return _Held(issued.value, started + issued.lifetime)
 
@@ -82,6 +94,7 @@ class TokenCache:
         (many callers holding the same refused token cause one refresh, not many)."""
         if self._held is not None and self._held.value == value:
             self._held = None
+            WALMART_TOKEN_REJECTIONS.inc()
 
     @property
     def expires_in(self) -> float | None:

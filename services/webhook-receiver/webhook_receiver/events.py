@@ -76,6 +76,8 @@ def read_source(body: bytes) -> Source:
         raise MalformedDelivery("body is not UTF-8 JSON") from None
     except RecursionError:
         raise MalformedDelivery("body is nested too deeply") from None
+    except ValueError:  # an integer longer than sys.get_int_max_str_digits() (4300) allows
+        raise MalformedDelivery("body holds a number with too many digits") from None
     if not isinstance(raw, dict):
         raise MalformedDelivery("body is not a JSON object")
     source = raw.get("source")

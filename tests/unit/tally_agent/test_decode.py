@@ -19,9 +19,10 @@ SAMPLE = '<A NAME="राम &amp; ศรี">&#4; Primary<B>x&#13;y</B></A>'
 
 
 def chunked(data: bytes, size: int, charset: str | None = None) -> str:
+    """The decoder's clean UTF-8 output for ``data`` fed ``size`` bytes at a time, as text."""
     decoder = ResponseDecoder(charset)
     out = [decoder.feed(data[i : i + size]) for i in range(0, len(data), size)]
-    return "".join(out) + decoder.close()
+    return (b"".join(out) + decoder.close()).decode("utf-8")
 
 
 def test_bomless_utf16le_is_recognised_without_a_header() -> None:

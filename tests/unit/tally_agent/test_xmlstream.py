@@ -84,7 +84,7 @@ async def test_a_bomb_arriving_in_chunks_is_refused_before_parsing() -> None:
     ).encode("utf-16-le")
     decoder = ResponseDecoder("utf-16")
 
-    async def chunks() -> AsyncIterator[str]:
+    async def chunks() -> AsyncIterator[bytes]:
         for start in range(0, len(bomb), 7):
             yield decoder.feed(bomb[start : start + 7])
         yield decoder.close()

@@ -184,7 +184,13 @@ def parse_logical(text: str | None) -> bool | None:
 
 def parse_number(text: str | None) -> int | None:
     """`` 301`` (numbers can carry a leading space, §3.2)."""
-    if text is None or not text.strip():
+    if text is None:
+        return None
+    try:
+        return int(text)  # the usual " 301" (int() skips the blanks): no copies on the way
+    except ValueError:
+        pass
+    if not text.strip():
         return None
     raw = text.strip().replace(",", "")
     try:

@@ -91,6 +91,13 @@ def _ledger_entry(parent: etree._Element, tag: str, entry: LedgerEntry, voucher_
         _sub(bill, "NAME", entry.bill_reference)
         _sub(bill, "BILLTYPE", entry.bill_type or _DEFAULT_BILL_TYPE[voucher_type])
         _sub(bill, "AMOUNT", amount)
+    for allocation in entry.bills:
+        # Each allocation signed by its own side (a settlement leg pays some bills and takes
+        # back others); §4.2 says not to tie bill polarity to the leg's.
+        bill = _sub(element, "BILLALLOCATIONS.LIST")
+        _sub(bill, "NAME", allocation.name)
+        _sub(bill, "BILLTYPE", allocation.bill_type or _DEFAULT_BILL_TYPE[voucher_type])
+        _sub(bill, "AMOUNT", signed(allocation.side, allocation.amount)[1])
     _cost_centres(element, entry.side, entry.cost_centres)
 
 
@@ -142,11 +149,34 @@ def check(voucher: Voucher) -> None:
             f"debits {money(debit)} and credits {money(credit)} differ; Tally would refuse it "
             "with 'Voucher totals do not match!'"
         )
+    for entry in voucher.ledger_entries:
+        _check_bills(entry)
     for text in _texts(voucher):
         if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
             raise UnrenderableVoucher(
                 f"text {text!r} contains a control character XML cannot carry"
             )
+
+
+def _signed_sum(pairs: list[tuple[Side, Decimal]]) -> Decimal:
+    return sum((amount if side == "debit" else -amount for side, amount in pairs), Decimal(0))
+
+
+def _check_bills(entry: LedgerEntry) -> None:
+    """A leg's bills must add up to the leg, or the party's outstanding would drift from
+    its balance."""
+    if not entry.bills:
+        return
+    if entry.bill_reference:
+        raise UnrenderableVoucher(
+            f"ledger {entry.ledger!r} names both bill_reference and bills; use one"
+        )
+    bills = _signed_sum([(b.side, b.amount) for b in entry.bills])
+    if bills != _signed_sum([(entry.side, entry.amount)]):
+        raise UnrenderableVoucher(
+            f"the bills of ledger {entry.ledger!r} add up to {money(abs(bills))}, "
+            f"not to the leg's {money(entry.amount)}"
+        )
 
 
 def _texts(voucher: Voucher) -> list[str]:
@@ -160,6 +190,7 @@ def _texts(voucher: Voucher) -> list[str]:
     ]
     for leg in voucher.ledger_entries:
         texts += [leg.ledger, leg.bill_reference or "", *(c.cost_centre for c in leg.cost_centres)]
+        texts += [bill.name for bill in leg.bills]
     for item in voucher.inventory_entries:
         texts += [
             item.stock_item,

@@ -4,7 +4,8 @@ lxml's pull parser is configured so that nothing in an answer can make it fetch 
 anything: ``resolve_entities=False``, ``no_network=True``, ``load_dtd=False``,
 ``huge_tree=False`` (libxml2's size and depth limits stay on). DOCTYPE/ENTITY declarations
 never reach it (:mod:`.decode` refuses them), so XML bombs and external entities are refused
-twice over.
+twice over. It reads the UTF-8 bytes :mod:`.decode` produces (``encoding="UTF-8"`` also
+overrides any encoding an XML declaration claims: the bytes were re-encoded).
 
 Rows are handed out one at a time as they complete and then removed from the tree, so a
 100,000-item export never exists whole in memory. A row is an element with one of the
@@ -28,6 +29,7 @@ def hardened_pull_parser(tags: tuple[str, ...] | None) -> etree.XMLPullParser:
     return etree.XMLPullParser(
         events=("end",),
         tag=tags,
+        encoding="UTF-8",
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -39,8 +41,14 @@ def hardened_pull_parser(tags: tuple[str, ...] | None) -> etree.XMLPullParser:
     )
 
 
+def _utf8(data: bytes | str) -> bytes:
+    """Clean UTF-8 from :class:`.decode.ResponseDecoder`; text (requests we build, tests) is
+    encoded the same way, so the parser always reads one encoding."""
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
 class RowStream:
-    """Feed clean text, get back the rows it completed; ``close()`` returns what is left of
+    """Feed clean UTF-8 (or text), get back the rows it completed; ``close()`` returns what is left of
     the document (envelope, header, status, line errors) for the caller to judge.
 
     Rows handed out stay valid until the next ``feed``/``close``, which first drops them
@@ -51,12 +59,12 @@ class RowStream:
         self._container: etree._Element | None = None
         self._read: etree._Element | None = None  # the last row handed out
 
-    def feed(self, text: str) -> list[etree._Element]:
+    def feed(self, data: bytes | str) -> list[etree._Element]:
         self._prune()
-        if not text:
+        if not data:
             return []
         try:
-            self._parser.feed(text)
+            self._parser.feed(_utf8(data))
         except etree.XMLSyntaxError as exc:
             raise TallyProtocolError(f"Tally's answer is not well-formed XML: {exc}") from None
         return self._rows()
@@ -97,11 +105,11 @@ class RowStream:
                 del parent[: parent.index(last) + 1]
 
 
-def parse_document(text: str) -> etree._Element:
+def parse_document(data: bytes | str) -> etree._Element:
     """A whole small answer (import results, function results) with the same hardening."""
     parser = hardened_pull_parser(None)
     try:
-        parser.feed(text)
+        parser.feed(_utf8(data))
         return parser.close()
     except etree.XMLSyntaxError as exc:
         raise TallyProtocolError(f"Tally's answer is not well-formed XML: {exc}") from None
