@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from mlc_shared.messages.envelope import Payload
 
-from sync_orchestrator.flows import catalog, orders
+from sync_orchestrator.flows import catalog, orders, returns, settlements
 from sync_orchestrator.flows.base import Flow, Step
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (catalog.FLOW, orders.FLOW)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (catalog.FLOW, orders.FLOW, returns.FLOW, settlements.FLOW)
+}
 
 STEPS: dict[type[Payload], list[tuple[Flow, Step]]] = {}
 for _flow in FLOWS.values():

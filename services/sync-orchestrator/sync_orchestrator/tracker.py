@@ -12,12 +12,38 @@ import time
 from dataclasses import dataclass, field
 
 from mlc_shared.messages.envelope import Envelope
-from mlc_shared.messages.orchestrator import PostOrder
+from mlc_shared.messages.orchestrator import PostOrder, PostReturn, PostSettlement
 from mlc_shared.messages.tally import ExportStockItems, ImportVouchers
-from mlc_shared.messages.walmart import AcknowledgeOrder, FetchOrders, UpdateInventory
+from mlc_shared.messages.walmart import (
+    AcknowledgeOrder,
+    CheckFeed,
+    FetchOrders,
+    FetchReconReport,
+    FetchReturns,
+    FindItems,
+    IssueRefund,
+    ListReconDates,
+    SetupItems,
+    UpdateInventory,
+    UpdatePrices,
+)
 
-AWAITS_REPLY = (ExportStockItems, ImportVouchers, FetchOrders, UpdateInventory, AcknowledgeOrder)
-SELF_SETTLING = (PostOrder,)
+AWAITS_REPLY = (
+    ExportStockItems,
+    ImportVouchers,
+    FetchOrders,
+    UpdateInventory,
+    AcknowledgeOrder,
+    FetchReturns,
+    IssueRefund,
+    ListReconDates,
+    FetchReconReport,
+    UpdatePrices,
+    SetupItems,
+    FindItems,
+    CheckFeed,
+)
+SELF_SETTLING = (PostOrder, PostReturn, PostSettlement)
 
 
 @dataclass
@@ -30,7 +56,10 @@ class Tracker:
     def sent(self, messages: list[Envelope]) -> None:
         now = time.monotonic()
         for message in messages:
-            if isinstance(message.payload, AWAITS_REPLY + SELF_SETTLING):
+            payload = message.payload
+            if isinstance(payload, ImportVouchers) and payload.park_rejected:
+                continue  # answered only if Tally takes it; otherwise parked for the operator
+            if isinstance(payload, AWAITS_REPLY + SELF_SETTLING):
                 self._outstanding[message.message_id] = now
 
     def handled(self, message: Envelope) -> None:
@@ -63,3 +92,7 @@ class Tracker:
     @property
     def outstanding(self) -> int:
         return len(self._outstanding)
+
+    def outstanding_ids(self) -> set[str]:
+        """Message ids of the commands still awaiting a result."""
+        return set(self._outstanding)

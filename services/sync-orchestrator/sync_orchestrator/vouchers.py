@@ -7,6 +7,7 @@ Amount convention: Walmart's PRODUCT ``chargeAmount`` is taken as the line total
 
 from __future__ import annotations
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,11 @@ def open_quantity(line: OrderLine) -> Decimal:
     return Decimal(0) if line.is_cancelled else line.quantity
 
 
+def line_amounts(line: OrderLine) -> tuple[Decimal, Decimal, Decimal]:
+    """(product, shipping, tax) of the open part of ``line``, rounded as the voucher has them."""
+    return _line_amounts(line)
+
+
 def _line_amounts(line: OrderLine) -> tuple[Decimal, Decimal, Decimal]:
     """(product, shipping, tax) for the open part of the line."""
     product = shipping = tax = Decimal(0)
@@ -69,8 +75,10 @@ def sales_voucher(
     tenant: str,
     timezone: ZoneInfo,
     number_pattern: str,
+    party_ledger: str | None = None,
 ) -> Voucher | None:
-    """The Sales voucher for ``order``; None when every line is cancelled."""
+    """The Sales voucher for ``order``; None when every line is cancelled. ``party_ledger``:
+    the debtor chosen for this customer (parties.py); None: the marketplace debtor."""
     node_key, node = mapping.ship_node(order.ship_node.id)
     godown = node.godowns[0]
     entries: list[InventoryEntry] = []
@@ -109,9 +117,10 @@ def sales_voucher(
     if not entries:
         return None
     total = sum((e.amount for e in entries), Decimal(0)) + shipping_total + tax_total
+    party = party_ledger or mapping.ledgers.party
     ledgers = [
         LedgerEntry(
-            ledger=mapping.ledgers.party,
+            ledger=party,
             side="debit",
             amount=total,
             is_party=True,
@@ -132,7 +141,7 @@ def sales_voucher(
         ),
         date=order.order_date.astimezone(timezone).date(),
         remote_id=order_remote_id(tenant, po),
-        party_ledger=mapping.ledgers.party,
+        party_ledger=party,
         reference=order.customer_order_id,
         # A marker Tally preserves: the durable way to find our voucher again (tally-xml.md §4.7).
         narration=f"Walmart PO {po}, ship node {node_key} [mlc:{po}]",
@@ -141,7 +150,18 @@ def sales_voucher(
     )
 
 
+MAX_VERSION_CHARS = 255
+"""``record_versions.version`` is VARCHAR(255) (mlc_shared/store/tables.py)."""
+
+
 def order_version(order: Order) -> str:
-    """Changes whenever a line's status or open quantity changes (cancellations, shipping)."""
+    """Changes whenever a line's status or open quantity changes (cancellations, shipping).
+
+    Readable for the usual order; an order with many lines (about 20 and more) gets a
+    digest of the same text instead, so that it fits the store's column: a longer value
+    made PostgreSQL refuse the whole page of orders it arrived with (issue 8, scenario 8)."""
     parts = [f"{line.line_number}:{line.status}:{open_quantity(line)}" for line in order.lines]
-    return "|".join(parts)
+    text = "|".join(parts)
+    if len(text) <= MAX_VERSION_CHARS:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

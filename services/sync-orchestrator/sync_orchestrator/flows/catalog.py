@@ -1,90 +1,78 @@
-"""Catalog flow: stock changed in Tally -> absolute inventory per ship node on Walmart.
+"""Catalog flow: stock items changed in Tally -> Walmart inventory per ship node, prices, and
+item setup for new items (docs/mapping.md).
+
+A cycle starts with the stock export (the command the run is tracked by), then asks about
+the feeds still being followed and sends again what Walmart refused last time. Each export
+page: inventory (catalog_push.py, less the orders Walmart took that Tally has not booked
+yet), prices, new items (catalog_listing.py). Outcomes: catalog_feeds.py.
 
 Cursor ``{"alter_id": n}``: the agent's ``next_alter_id`` of the last complete export. It moves
 only with the export's last page, in the same transaction as that page's outbox rows, so a
-crash repeats at most one cycle, and the repeat is harmless because Walmart quantities are
-absolute.
+crash repeats at most one cycle, and the repeat is harmless because Walmart quantities and
+prices are absolute.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from mlc_shared.bus.topology import WALMART_COMMANDS, tally_commands
+from mlc_shared.bus.topology import tally_commands
+from mlc_shared.domain.tally import StockItem
 from mlc_shared.messages.tally import ExportStockItems, StockItemsExported
-from mlc_shared.messages.walmart import InventoryUpdated, UpdateInventory
+from mlc_shared.messages.walmart import (
+    FeedChecked,
+    InventoryUpdated,
+    ItemsFound,
+    ItemsSubmitted,
+    PricesUpdated,
+    WalmartRequestRejected,
+)
 
+from sync_orchestrator.flows import catalog_feeds as feeds
+from sync_orchestrator.flows import catalog_listing as listing
 from sync_orchestrator.flows.base import Flow, Step
+from sync_orchestrator.flows.catalog_push import (
+    CATALOG,
+    INVENTORY_KIND,
+    push_inventory,
+    push_prices,
+    stocks_of,
+)
 from sync_orchestrator.flows.context import FlowContext
-from sync_orchestrator.inventory import inventory_updates
 
-CATALOG = "catalog"
-INVENTORY_KIND = "inventory"
+__all__ = ["CATALOG", "FLOW", "INVENTORY_KIND"]
 
 
 async def start(ctx: FlowContext, since: datetime | None = None) -> None:
+    """``since`` (a backfill) re-reads every stock item; versions keep unchanged ones unsent."""
     cursor = await ctx.tx.get_cursor(ctx.tenant, CATALOG) or {}
-    await ctx.send(
-        tally_commands(ctx.tenant), ExportStockItems(since_alter_id=int(cursor.get("alter_id", 0)))
-    )
+    alter_id = 0 if since is not None else int(cursor.get("alter_id", 0))
+    await ctx.send(tally_commands(ctx.tenant), ExportStockItems(since_alter_id=alter_id))
+    await feeds.check_feeds(ctx)
+    await feeds.resend(ctx)
+    await listing.recheck(ctx)
 
 
 async def on_stock_items(ctx: FlowContext, event: StockItemsExported) -> None:
     if event.items:
-        await _push_inventory(ctx, event)
+        mapped: list[tuple[StockItem, str]] = []
+        for item in event.items:
+            sku = ctx.mapping.sku_for_item(item)
+            if sku is None:
+                await ctx.audit(
+                    CATALOG,
+                    "stock_item",
+                    item.name,
+                    "unmapped",
+                    detail={"reason": "no Walmart SKU maps to this stock item"},
+                )
+            else:
+                mapped.append((item, sku))
+        await push_inventory(ctx, stocks_of(mapped, ctx))
+        await push_prices(ctx, mapped)
+        await listing.consider(ctx, mapped)
     if event.last_page and event.next_alter_id is not None:
         await ctx.tx.set_cursor(ctx.tenant, CATALOG, {"alter_id": event.next_alter_id})
-
-
-async def _push_inventory(ctx: FlowContext, event: StockItemsExported) -> None:
-    updates, unmapped = inventory_updates(event.items, ctx.mapping)
-    for item in unmapped:
-        await ctx.audit(
-            CATALOG,
-            "stock_item",
-            item.name,
-            "unmapped",
-            detail={"reason": "no Walmart SKU maps to this stock item"},
-        )
-    # Push only what differs from what Walmart was last told (record versions).
-    keys = [f"{u.sku}@{u.ship_node or 'default'}" for u in updates]
-    known = await ctx.tx.get_versions(ctx.tenant, INVENTORY_KIND, keys)
-    changed = [u for u, k in zip(updates, keys, strict=True) if known.get(k) != str(u.quantity)]
-    size = ctx.settings.inventory_batch_size
-    for at in range(0, len(changed), size):
-        batch = changed[at : at + size]
-        await ctx.send(WALMART_COMMANDS, UpdateInventory(updates=tuple(batch)))
-        for update in batch:
-            await ctx.audit(
-                CATALOG,
-                "inventory",
-                update.sku,
-                "queued",
-                target_id=update.ship_node,
-                detail={"quantity": update.quantity},
-            )
-    await ctx.tx.set_versions(
-        ctx.tenant, INVENTORY_KIND, {k: str(u.quantity) for u, k in zip(updates, keys, strict=True)}
-    )
-
-
-async def on_inventory_updated(ctx: FlowContext, event: InventoryUpdated) -> None:
-    failed: dict[str, str] = {}
-    for outcome in event.results:
-        status = "pushed" if outcome.ok else "failed"
-        await ctx.audit(
-            CATALOG,
-            "inventory",
-            outcome.sku,
-            status,
-            target_id=outcome.ship_node,
-            detail={"feed_id": event.feed_id, "error": outcome.error},
-        )
-        if not outcome.ok:
-            failed[f"{outcome.sku}@{outcome.ship_node or 'default'}"] = "failed"
-    if failed:
-        # Forget the version so the next cycle sends these again.
-        await ctx.tx.set_versions(ctx.tenant, INVENTORY_KIND, failed)
 
 
 FLOW = Flow(
@@ -92,7 +80,12 @@ FLOW = Flow(
     start=start,
     steps={
         StockItemsExported: Step(on_stock_items, ends_run=True),
-        InventoryUpdated: Step(on_inventory_updated),
+        InventoryUpdated: Step(feeds.on_inventory_updated),
+        PricesUpdated: Step(feeds.on_prices_updated),
+        ItemsFound: Step(listing.on_items_found),
+        ItemsSubmitted: Step(feeds.on_items_submitted),
+        FeedChecked: Step(feeds.on_feed_checked),
+        WalmartRequestRejected: Step(feeds.on_request_rejected),
     },
     interval_setting="catalog_interval_s",
 )

@@ -1,65 +1,96 @@
-"""Orders flow: Walmart orders -> Sales vouchers in Tally -> acknowledged on Walmart.
+"""Orders flow: Walmart orders -> Sales vouchers in Tally -> acknowledged on Walmart; an order
+cancelled after posting -> the configured reversal (reversals.py).
 
-Cursor ``{"created_since": iso, "seen_until": iso}``: ``seen_until`` is the newest order date on
-the pages of the poll in progress; it becomes ``created_since`` with the poll's last page
-(an abandoned poll never moves ``created_since``, so no order is skipped). Each
-poll re-reads ``orders_overlap_s`` before it (orders become visible a little after their
-date), and record versions make the overlap harmless: an order whose version is already
-recorded is skipped, so nothing is posted twice.
+Polling (walmart-api.md §6.1): the first poll reads the orders created in the last
+``orders_lookback_days``; every later one reads the orders *modified* since the previous
+poll began (less ``orders_overlap_s``), among those created in the last
+``orders_change_window_days``, so new orders and changes to older ones (cancellations after
+posting) arrive through one query. Record versions make the overlap harmless.
+
+Cursor ``{"modified_since", "horizon", "polling_from"}``: ``polling_from`` is when the poll in
+progress began; it becomes ``modified_since`` with the poll's last page (an abandoned poll
+never moves it, so no change is skipped). ``horizon``: orders placed before it (before the
+connector's first poll or a ``--since`` backfill) are out of scope and never posted.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS, WALMART_COMMANDS, tally_commands
-from mlc_shared.domain.tally import Voucher
+from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS, WALMART_COMMANDS
 from mlc_shared.domain.walmart import Order
 from mlc_shared.messages.orchestrator import PostOrder
-from mlc_shared.messages.tally import ImportVouchers, VouchersImported
+from mlc_shared.messages.tally import VouchersImported
 from mlc_shared.messages.walmart import (
-    AcknowledgeOrder,
     FetchOrders,
     OrderAcknowledged,
     OrdersFetched,
+    WalmartRequestRejected,
 )
 
 from sync_orchestrator.flows.base import Flow, Step
 from sync_orchestrator.flows.context import FlowContext
-from sync_orchestrator.vouchers import MappingGap, order_version, sales_voucher
+from sync_orchestrator.flows.orders_posting import (
+    ORDER_KIND,
+    ORDERS,
+    Batch,
+    build_sale,
+    on_vouchers_imported,
+    purchase_order_of,
+)
+from sync_orchestrator.reversals import cancelled_quantities, reversal_voucher
+from sync_orchestrator.state import BookedOrder, UnpostedOrder, drop, load
+from sync_orchestrator.vouchers import MappingGap, open_quantity, order_version
 
-ORDERS = "orders"
-ORDER_KIND = "order"
-_REMOTE_PREFIX = "mlc:"
+__all__ = ["FLOW", "ORDERS", "ORDER_KIND", "purchase_order_of"]
+_WALMART_HISTORY = timedelta(days=179)  # §6.1: only the last 180 days
+
+
+def _at(cursor: dict[str, Any], name: str) -> datetime | None:
+    text = cursor.get(name)
+    return datetime.fromisoformat(text) if text else None
 
 
 async def start(ctx: FlowContext, since: datetime | None = None) -> None:
+    now = datetime.now(UTC)
+    settings = ctx.settings
     cursor = await ctx.tx.get_cursor(ctx.tenant, ORDERS) or {}
-    if since is None:
-        if "created_since" in cursor:
-            since = datetime.fromisoformat(cursor["created_since"]) - timedelta(
-                seconds=ctx.settings.orders_overlap_s
-            )
-        else:
-            since = datetime.now(UTC) - timedelta(days=ctx.settings.orders_lookback_days)
-    await ctx.send(WALMART_COMMANDS, FetchOrders(created_since=since))
-
-
-def _voucher(ctx: FlowContext, order: Order) -> Voucher | None:
-    return sales_voucher(
-        order,
-        ctx.mapping,
-        tenant=ctx.tenant,
-        timezone=ZoneInfo(ctx.settings.seller_timezone),
-        number_pattern=ctx.settings.voucher_number_pattern,
-    )
+    # "created_since" is the cursor of releases before modified_since polling.
+    mark = _at(cursor, "modified_since") or _at(cursor, "created_since")
+    horizon = _at(cursor, "horizon")
+    if since is not None:  # a backfill: every order placed since then
+        fetch = FetchOrders(created_since=since)
+        horizon = min(horizon, since) if horizon else since
+        polling_from = cursor.get("polling_from")
+    elif mark is None:
+        first = now - timedelta(days=settings.orders_lookback_days)
+        fetch = FetchOrders(created_since=first)
+        horizon = min(horizon, first) if horizon else first
+        polling_from = now.isoformat()
+    else:
+        changed_since = mark - timedelta(seconds=settings.orders_overlap_s)
+        horizon = horizon or mark
+        window = max(now - timedelta(days=settings.orders_change_window_days), horizon)
+        created = max(min(window, changed_since), now - _WALMART_HISTORY)
+        fetch = FetchOrders(created_since=created, modified_since=changed_since)
+        polling_from = now.isoformat()
+    await ctx.send(WALMART_COMMANDS, fetch)
+    moved: dict[str, Any] = {"horizon": horizon.isoformat()}
+    if mark is not None:
+        moved["modified_since"] = mark.isoformat()
+    if polling_from:
+        moved["polling_from"] = polling_from
+    await ctx.tx.set_cursor(ctx.tenant, ORDERS, moved)
 
 
 async def on_orders_fetched(ctx: FlowContext, event: OrdersFetched) -> None:
+    cursor = await ctx.tx.get_cursor(ctx.tenant, ORDERS) or {}
+    horizon = _at(cursor, "horizon")
     orders = {o.purchase_order_id: o for o in event.orders}
     known = await ctx.tx.get_versions(ctx.tenant, ORDER_KIND, list(orders))
-    vouchers: list[Voucher] = []
+    batch = Batch()
     versions: dict[str, str] = {}
     for po, order in orders.items():
         version = order_version(order)
@@ -67,110 +98,118 @@ async def on_orders_fetched(ctx: FlowContext, event: OrdersFetched) -> None:
             continue
         versions[po] = version
         if po in known:
-            # Posted before and changed since (e.g. a line cancelled): issue 6 adds reversals.
-            await ctx.audit(ORDERS, ORDER_KIND, po, "changed", detail={"version": version})
-            continue
-        # Each new order travels on as its own message so one bad order can be parked and
-        # replayed alone; the batch of good ones still goes to Tally together.
-        try:
-            voucher = _voucher(ctx, order)
-        except MappingGap:
-            await ctx.send(ORCHESTRATOR_EVENTS, PostOrder(order=order))
-            continue
-        await _queue_voucher(ctx, po, voucher, vouchers)
-    await _send_imports(ctx, vouchers)
-    await ctx.tx.set_versions(ctx.tenant, ORDER_KIND, versions)
-    await _advance_cursor(ctx, [o.order_date for o in orders.values()], event.last_page)
-
-
-async def _advance_cursor(ctx: FlowContext, dates: list[datetime], last_page: bool) -> None:
-    cursor = await ctx.tx.get_cursor(ctx.tenant, ORDERS) or {}
-    seen = [datetime.fromisoformat(cursor["seen_until"])] if "seen_until" in cursor else []
-    newest = max([*dates, *seen], default=None)
-    if last_page:
-        if newest is not None:
-            known = (
-                [datetime.fromisoformat(cursor["created_since"])]
-                if "created_since" in cursor
-                else []
-            )
-            cursor = {"created_since": max([newest, *known]).isoformat()}
-    elif newest is not None:
-        cursor = {**cursor, "seen_until": newest.isoformat()}
-    await ctx.tx.set_cursor(ctx.tenant, ORDERS, cursor)
-
-
-async def on_post_order(ctx: FlowContext, event: PostOrder) -> None:
-    """Raises MappingGap (the dispatcher parks the message with its reason)."""
-    vouchers: list[Voucher] = []
-    await _queue_voucher(ctx, event.order.purchase_order_id, _voucher(ctx, event.order), vouchers)
-    await _send_imports(ctx, vouchers)
-
-
-async def _queue_voucher(
-    ctx: FlowContext, po: str, voucher: Voucher | None, vouchers: list[Voucher]
-) -> None:
-    if voucher is None:
-        await ctx.audit(
-            ORDERS, ORDER_KIND, po, "cancelled", detail={"reason": "every line cancelled"}
-        )
-        return
-    vouchers.append(voucher)
-    await ctx.audit(
-        ORDERS,
-        ORDER_KIND,
-        po,
-        "queued",
-        target_id=voucher.number,
-        request=voucher.model_dump_json(),
-    )
-
-
-async def _send_imports(ctx: FlowContext, vouchers: list[Voucher]) -> None:
-    size = ctx.settings.import_batch_size
-    for at in range(0, len(vouchers), size):
-        await ctx.send(
-            tally_commands(ctx.tenant), ImportVouchers(vouchers=tuple(vouchers[at : at + size]))
-        )
-
-
-def purchase_order_of(remote_id: str) -> str | None:
-    # remote ids are "mlc:<tenant>:order:<po>" (vouchers.order_remote_id)
-    parts = remote_id.split(":", 3)
-    if len(parts) == 4 and parts[0] + ":" == _REMOTE_PREFIX and parts[2] == "order":
-        return parts[3]
-    return None
-
-
-async def on_vouchers_imported(ctx: FlowContext, event: VouchersImported) -> None:
-    for result in event.results:
-        po = purchase_order_of(result.remote_id)
-        if po is None:
-            continue
-        if result.outcome == "rejected":
+            await _changed(ctx, order, batch)
+        elif horizon is not None and order.order_date < horizon:
             await ctx.audit(
                 ORDERS,
                 ORDER_KIND,
                 po,
-                "rejected",
-                target_id=result.number,
-                detail={"reason": result.reason},
+                "ignored",
+                detail={"reason": f"placed before {horizon.isoformat()}, the start of syncing"},
             )
-            continue
+        else:
+            await _new(ctx, order, batch)
+    await batch.send(ctx)
+    await ctx.tx.set_versions(ctx.tenant, ORDER_KIND, versions)
+    if event.last_page and "polling_from" in cursor:
+        moved = {k: v for k, v in cursor.items() if k not in ("polling_from", "created_since")}
+        moved["modified_since"] = cursor["polling_from"]
+        await ctx.tx.set_cursor(ctx.tenant, ORDERS, moved)
+
+
+def _has_open_lines(order: Order) -> bool:
+    return any(open_quantity(line) > 0 for line in order.lines)
+
+
+async def _new(ctx: FlowContext, order: Order, batch: Batch) -> None:
+    po = order.purchase_order_id
+    if not _has_open_lines(order):
         await ctx.audit(
-            ORDERS,
-            ORDER_KIND,
-            po,
-            "posted",
-            target_id=result.number,
-            detail={"outcome": result.outcome, "master_id": result.master_id},
+            ORDERS, ORDER_KIND, po, "cancelled", detail={"reason": "every line cancelled"}
         )
-        if ctx.settings.acknowledge_orders:
-            await ctx.send(WALMART_COMMANDS, AcknowledgeOrder(purchase_order_id=po))
+        return
+    batch.hold(order)
+    try:
+        voucher, masters = await build_sale(ctx, order)
+    except MappingGap as gap:
+        # Travels on as its own message so it can be parked and replayed alone; the batch of
+        # good ones still goes to Tally together (docs/decisions.md 4).
+        await ctx.audit(ORDERS, ORDER_KIND, po, "unmapped", detail={"reason": gap.reason})
+        await ctx.send(ORCHESTRATOR_EVENTS, PostOrder(order=order))
+        return
+    assert voucher is not None  # open lines make a voucher
+    await batch.add_sale(ctx, order, voucher, masters)
+
+
+async def _changed(ctx: FlowContext, order: Order, batch: Batch) -> None:
+    """A known order changed (acknowledged, shipped, cancelled in part...)."""
+    po = order.purchase_order_id
+    if (await load(ctx.tx, ctx.tenant, UnpostedOrder.KIND, UnpostedOrder, [po])).get(po):
+        batch.hold(order)  # the hold follows Walmart's open quantities
+    booked = (await load(ctx.tx, ctx.tenant, BookedOrder.KIND, BookedOrder, [po])).get(po)
+    if booked is None:
+        return  # no voucher yet: a parked PostOrder posts the latest version when replayed
+    cancelled = cancelled_quantities(booked, order)
+    if not cancelled:
+        return
+    voucher, after = reversal_voucher(
+        booked,
+        cancelled,
+        order,
+        ctx.mapping,
+        tenant=ctx.tenant,
+        timezone=ZoneInfo(ctx.settings.seller_timezone),
+    )
+    if ctx.mapping.reversal.policy == "credit_note":
+        await batch.add_reversal(ctx, po, voucher, after)
+        return
+    batch.booked[po] = after  # reported once: a later change reports only what is new
+    await ctx.audit(
+        ORDERS,
+        ORDER_KIND,
+        po,
+        "needs_reversal",
+        target_id=booked.number,
+        detail={"cancelled_units": {n: str(q) for n, q in cancelled.items()}},
+        request=voucher.model_dump_json(),
+    )
+
+
+async def on_post_order(ctx: FlowContext, event: PostOrder) -> None:
+    """A parked order replayed: posts the latest version seen. Raises MappingGap (the
+    dispatcher parks the message again with its reason)."""
+    po = event.order.purchase_order_id
+    if (await load(ctx.tx, ctx.tenant, BookedOrder.KIND, BookedOrder, [po])).get(po):
+        return  # already on its way to Tally
+    held = (await load(ctx.tx, ctx.tenant, UnpostedOrder.KIND, UnpostedOrder, [po])).get(po)
+    order = held.order if held else event.order
+    if not _has_open_lines(order):
+        await drop(ctx.tx, ctx.tenant, UnpostedOrder.KIND, [po])
+        await ctx.audit(
+            ORDERS, ORDER_KIND, po, "cancelled", detail={"reason": "every line cancelled"}
+        )
+        return
+    voucher, masters = await build_sale(ctx, order)
+    assert voucher is not None
+    batch = Batch()
+    await batch.add_sale(ctx, order, voucher, masters)
+    await batch.send(ctx)
 
 
 async def on_order_acknowledged(ctx: FlowContext, event: OrderAcknowledged) -> None:
     await ctx.audit(ORDERS, ORDER_KIND, event.purchase_order_id, "acknowledged")
+
+
+async def on_request_rejected(ctx: FlowContext, event: WalmartRequestRejected) -> None:
+    if event.command_type not in ("walmart.fetch_orders", "walmart.acknowledge_order"):
+        return  # another flow's command
+    await ctx.audit(
+        ORDERS,
+        ORDER_KIND,
+        event.subject or event.command_type,
+        "refused",
+        detail={"command": event.command_type, "reason": event.reason, "codes": list(event.codes)},
+    )
 
 
 FLOW = Flow(
@@ -181,6 +220,7 @@ FLOW = Flow(
         PostOrder: Step(on_post_order),
         VouchersImported: Step(on_vouchers_imported),
         OrderAcknowledged: Step(on_order_acknowledged),
+        WalmartRequestRejected: Step(on_request_rejected),
     },
     interval_setting="orders_interval_s",
 )
