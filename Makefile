@@ -11,9 +11,11 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 PYTEST := $(VENV)/bin/pytest
+PROMTOOL := $(TOOLS)/prometheus/usr/bin/promtool
+CHROMIUM ?= /usr/bin/chromium
 MEMBERS := pyproject.toml uv.lock $(wildcard */pyproject.toml services/*/pyproject.toml)
 
-.PHONY: help install demo test faults check lint typecheck bench clean
+.PHONY: help install demo test faults check lint typecheck bench clean browser promtool
 
 help:
 	@echo "make demo    standalone mode against the bundled simulators (no broker or database needed)"
@@ -33,10 +35,30 @@ $(STAMP): $(UV) $(MEMBERS)
 
 install: $(STAMP)
 
+# promtool checks deploy/prometheus/alerts.yml (tests/unit/ops). It is one static binary in
+# Debian's prometheus package: unpacked here, not installed, so no server is set up.
+$(PROMTOOL):
+	@mkdir -p $(TOOLS)/prometheus
+	cd $(TOOLS)/prometheus && { apt-get download prometheus 2>/dev/null || { apt-get update -qq && apt-get download prometheus; }; } \
+	  && dpkg-deb -x prometheus_*.deb . && rm -f prometheus_*.deb usr/bin/prometheus
+
+promtool: $(PROMTOOL)
+
+# The operator console is tested in headless Chromium (tests/integration/ops/test_console.py),
+# Debian's package driven by Playwright; installing it needs root (CI runs as root).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else \
+	    echo "the console test needs Debian's chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
+	  fi; \
+	fi
+
 demo: $(STAMP)
 	$(VENV)/bin/mlc demo
 
-test: $(STAMP)
+test: $(STAMP) $(PROMTOOL) browser
 	$(PYTEST) -q -n 2 --dist loadfile
 
 faults: $(STAMP)

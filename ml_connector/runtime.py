@@ -24,6 +24,8 @@ from mlc_shared.ops_http import OpsServer, ReadinessCheck
 from mlc_shared.store import SqlStore, open_store
 from mlc_shared.store.base import Store
 
+from ml_connector.telemetry import Telemetry
+
 log = get_logger(__name__)
 
 
@@ -39,7 +41,10 @@ class Parts:
     overrides: dict[str, Any]
     bus: Bus
     store: Store | None
-    checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    checks: dict[str, ReadinessCheck] | None = None
+    """Set when the service being built serves the ops endpoints itself (one port each)."""
+    helpers: list[Service] = field(default_factory=list)
+    """Started before the service that needs them, stopped after it."""
 
 
 def _tally_agent(parts: Parts) -> Service:
@@ -50,20 +55,31 @@ def _tally_agent(parts: Parts) -> Service:
 
 
 def _walmart_gateway(parts: Parts) -> Service:
+    from walmart_gateway.credentials import StaticCredentials
     from walmart_gateway.service import WalmartGatewayService
     from walmart_gateway.settings import WalmartSettings
 
-    return WalmartGatewayService(load_settings(WalmartSettings, **parts.overrides), parts.bus)
+    settings = load_settings(WalmartSettings, **parts.overrides)
+    credentials = StaticCredentials.from_settings(settings)
+    if parts.store is None:
+        return WalmartGatewayService(settings, parts.bus, credentials=credentials)
+    from ml_connector.tenant_credentials import RegistryCredentials
+
+    registry = RegistryCredentials(parts.store, credentials)
+    return WalmartGatewayService(settings, parts.bus, credentials=registry)
 
 
 def _webhook_receiver(parts: Parts) -> Service:
     from webhook_receiver.service import WebhookReceiverService
     from webhook_receiver.settings import WebhookReceiverSettings
 
+    from ml_connector.tenant_webhooks import RegistryWebhookConfigs
+
     assert parts.store is not None
-    return WebhookReceiverService(
-        load_settings(WebhookReceiverSettings, **parts.overrides), parts.bus, parts.store
-    )
+    settings = load_settings(WebhookReceiverSettings, **parts.overrides)
+    tenants = RegistryWebhookConfigs(parts.store, settings.tenant_configs())
+    parts.helpers.append(tenants)
+    return WebhookReceiverService(settings, parts.bus, parts.store, tenants)
 
 
 def _sync_orchestrator(parts: Parts) -> Service:
@@ -72,7 +88,10 @@ def _sync_orchestrator(parts: Parts) -> Service:
 
     assert parts.store is not None
     return OrchestratorService(
-        load_settings(OrchestratorSettings, **parts.overrides), parts.bus, parts.store
+        load_settings(OrchestratorSettings, **parts.overrides),
+        parts.bus,
+        parts.store,
+        ops_checks=parts.checks,
     )
 
 
@@ -84,6 +103,9 @@ BUILDERS: dict[str, Callable[[Parts], Service]] = {
 }
 SERVICES = tuple(BUILDERS)
 NEEDS_STORE = {"webhook-receiver", "sync-orchestrator"}
+REGISTRY_READERS = {"walmart-gateway"}
+"""Services that read the tenant registry when given a PostgreSQL database (distributed
+mode); without one they serve the tenant of their own settings."""
 
 
 class Runtime:
@@ -99,12 +121,14 @@ class Runtime:
         self.store: Store | None = None
         self.bus: Bus | None = None
         self.services: dict[str, Service] = {}
+        self.helpers: list[Service] = []
         self._ops: OpsServer | None = None
+        self._telemetry: Telemetry | None = None
 
     async def start(self) -> None:
         common = self.common
         engine = None
-        if common.uses_embedded_bus or NEEDS_STORE & set(self.names):
+        if common.uses_embedded_bus or NEEDS_STORE & set(self.names) or self._registry_wanted():
             self.store = open_store(common.database_url.get_secret_value())
             await self.store.migrate()
             if common.uses_embedded_bus and isinstance(self.store, SqlStore):
@@ -112,16 +136,39 @@ class Runtime:
         self.bus = create_bus(common, engine=engine)
         await self.bus.start()
         parts = Parts(overrides=self._service_overrides(), bus=self.bus, store=self.store)
+        checks: dict[str, ReadinessCheck] = {"bus": self.bus.ping}
+        if self.store is not None:
+            checks["store"] = self.store.ping
+        serves_ops = self._orchestrator_serves_ops()
         for name in self.names:
+            parts.checks = checks if serves_ops and name == "sync-orchestrator" else None
             service = BUILDERS[name](parts)
+            for helper in parts.helpers:
+                await helper.start()
+                self.helpers.append(helper)
+            parts.helpers.clear()
             await service.start()
             self.services[name] = service
-        if common.http_port is not None and "webhook-receiver" not in self.names:
-            checks: dict[str, ReadinessCheck] = {"bus": self.bus.ping}
-            if self.store is not None:
-                checks["store"] = self.store.ping
+        # Metrics read at scrape time and the alert engine (docs/operator-guide.md).
+        self._telemetry = Telemetry(self.services, self.bus, self.store, parts.overrides)
+        self._telemetry.start()
+        if common.http_port is not None and "webhook-receiver" not in self.names and not serves_ops:
             self._ops = OpsServer(common.http_host, common.http_port, checks)
             await self._ops.start()
+
+    def _orchestrator_serves_ops(self) -> bool:
+        """The orchestrator's operator API takes MLC_HTTP_PORT and serves the ops endpoints
+        beside it, unless the receiver (which always does) runs in this process too; the API
+        then needs its own MLC_OPERATOR_PORT (standalone, docs/operator-guide.md)."""
+        return (
+            self.common.http_port is not None
+            and "sync-orchestrator" in self.names
+            and "webhook-receiver" not in self.names
+        )
+
+    def _registry_wanted(self) -> bool:
+        url = self.common.database_url.get_secret_value()
+        return bool(REGISTRY_READERS & set(self.names)) and url.startswith(("postgres",))
 
     def _service_overrides(self) -> dict[str, Any]:
         overrides = dict(self.overrides)
@@ -136,6 +183,9 @@ class Runtime:
         return self.services[name]
 
     async def stop(self) -> None:
+        if self._telemetry:
+            await self._telemetry.stop()
+            self._telemetry = None
         if self._ops:
             await self._ops.stop()
         for name in reversed(list(self.services)):
@@ -144,6 +194,9 @@ class Runtime:
             except Exception as exc:  # keep stopping the others; say what went wrong
                 log.warning("service did not stop cleanly", service=name, error=str(exc))
         self.services.clear()
+        for helper in reversed(self.helpers):
+            await helper.stop()
+        self.helpers.clear()
         if self.bus:
             await self.bus.close()
         if self.store:

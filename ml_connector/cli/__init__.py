@@ -46,7 +46,8 @@ def _register() -> None:
     if serve is not None:
         app.command(help="Run one service in the foreground (distributed mode).")(serve)
         run = _optional("ml_connector.cli.run", "run")
-        app.command(help="Run all four services in one process (standalone mode).")(run)
+        if run is not None:
+            app.command(help="Run all four services in one process (standalone mode).")(run)
     for module, name, help_text in (
         (
             "ml_connector.cli.tally",
@@ -62,6 +63,22 @@ def _register() -> None:
         group = _optional(module, "app")
         if group is not None:
             app.add_typer(group, name=name, help=help_text)
+    for module, name, help_text in (
+        ("ml_connector.cli.mapping", "mapping", "Show, edit, import, export, check the mapping."),
+        ("ml_connector.cli.audit", "audit", "Search and export the audit trail."),
+        ("ml_connector.cli.flows", "flows", "Flow status; pause and resume flows."),
+        ("ml_connector.cli.dlq", "dlq", "Dead letters: list, show, replay, purge."),
+        ("ml_connector.cli.tenant", "tenant", "The tenants (sellers) this connector serves."),
+    ):
+        group = _optional(module, "app")
+        if group is not None:
+            app.add_typer(group, name=name, help=help_text)
+    sync = _optional("ml_connector.cli.sync", "sync")
+    if sync is not None:
+        app.command(help="Run a flow now (--since to backfill, --dry-run to preview).")(sync)
+    doctor = _optional("ml_connector.cli.doctor", "doctor")
+    if doctor is not None:
+        app.command(help="Check settings, broker, database, Tally, Walmart and mapping.")(doctor)
     demo = _optional("ml_connector.cli.demo", "demo")
     if demo is not None:
         app.command(help="Rehearse the whole connector against the bundled simulators.")(demo)

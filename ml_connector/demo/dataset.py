@@ -1,6 +1,8 @@
 """The demo's deterministic data: the Tally simulator's demo company (its stock items carry
 part numbers), the same products listed on Walmart under those part numbers as SKUs, two
-Walmart ship nodes for the company's two godowns, and a day of orders.
+Walmart ship nodes for the company's two godowns, a day of orders, what the seller ships,
+what customers send back, and the ledgers the settlement is coded to (all of them masters of
+the demo company).
 
 Everything derives from a seeded random generator, so every run produces the same books.
 """
@@ -14,10 +16,21 @@ from decimal import Decimal
 from typing import Any
 
 from sync_orchestrator.mapping import Ledgers, ShipNodeMapping, SkuMapping, TenantMapping
+from sync_orchestrator.mapping_sections import AmountRule, ReturnsMapping, SettlementMapping
 
 CHENNAI_NODE = "10001"
 COIMBATORE_NODE = "10002"
 NODES = {CHENNAI_NODE: "Chennai Warehouse", COIMBATORE_NODE: "Coimbatore Store"}
+PARTY = "Walmart Marketplace"
+BANK = "HDFC Bank Current A/c"
+LABEL_FEE = "Walmart Shipping Label Service Charge"
+UNSHIPPED = 2
+"""The last orders with open lines stay unshipped: unpaid, they stay on the debtor."""
+MAX_SHIPPED = 40
+"""Walmart allows 60 shipment updates a minute (walmart-simulator.md throttling)."""
+RETURNS = 3
+RECEIVED = 2
+"""The first returns reach the return centre; the rest are still in transit."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,14 @@ class DemoOrder:
     def open_lines(self) -> int:
         return sum(1 for line in self.lines if line.get("status") != "Cancelled")
 
+    def open_line_numbers(self) -> list[tuple[int, int]]:
+        """(Walmart line number, quantity) of each line not cancelled."""
+        return [
+            (number, int(line["quantity"]))
+            for number, line in enumerate(self.lines, start=1)
+            if line.get("status") != "Cancelled"
+        ]
+
 
 def products(tally_stock: list[dict[str, Any]]) -> list[Product]:
     """Walmart listings for the Tally items that have a part number; INR price / 83, to USD."""
@@ -56,7 +77,7 @@ def products(tally_stock: list[dict[str, Any]]) -> list[Product]:
 def mapping(listed: list[Product]) -> TenantMapping:
     return TenantMapping(
         ledgers=Ledgers(
-            party="Walmart Marketplace",
+            party=PARTY,
             shipping="Shipping Charges Collected",
             tax="Output IGST 12%",
         ),
@@ -75,6 +96,19 @@ def mapping(listed: list[Product]) -> TenantMapping:
         },
         skus={p.sku: SkuMapping(stock_item=p.stock_item, unit=p.unit) for p in listed},
         match_by_name=False,
+        returns=ReturnsMapping(
+            sales_return_ledger="Sales Returns - Walmart", godown=NODES[CHENNAI_NODE]
+        ),
+        settlements=SettlementMapping(
+            bank_ledger=BANK,
+            cost_centre="Walmart US",
+            rules=(
+                AmountRule(amount_type="Commission on Product", ledger="Marketplace Commission"),
+                AmountRule(
+                    amount_type="Fee/Reimbursement", description=LABEL_FEE, ledger="Courier Charges"
+                ),
+            ),
+        ),
     )
 
 
@@ -113,4 +147,21 @@ def order_body(order: DemoOrder) -> dict[str, Any]:
         "order_date": order.placed.astimezone(UTC).isoformat(),
         "ship_node": order.ship_node,
         "lines": list(order.lines),
+        # Every fourth order went out on a Walmart label: a fee in the settlement (§8.3).
+        "label_fee": int(order.purchase_order_id) % 4 == 0,
+    }
+
+
+def to_ship(orders: list[DemoOrder]) -> list[DemoOrder]:
+    """Orders the seller ships today: all with open lines but the last ``UNSHIPPED``."""
+    open_orders = [o for o in orders if o.open_lines]
+    return open_orders[: max(len(open_orders) - UNSHIPPED, 0)][:MAX_SHIPPED]
+
+
+def return_body(order: DemoOrder) -> dict[str, Any]:
+    """The customer sends back one unit of the order's first open line."""
+    number, _ = order.open_line_numbers()[0]
+    return {
+        "purchase_order_id": order.purchase_order_id,
+        "lines": [{"line_number": str(number), "quantity": 1, "reason": "NO_LONGER_WANTED"}],
     }

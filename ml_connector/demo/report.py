@@ -11,7 +11,8 @@ from ml_connector.demo.scenario import DemoResult
 
 
 def as_json(result: DemoResult) -> str:
-    """Counts only; whether they reconcile is the exit status."""
+    """Counts (and `settlement_difference`, a decimal string); whether they reconcile is the
+    exit status."""
     return json.dumps(result.counts, sort_keys=True)
 
 

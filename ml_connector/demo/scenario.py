@@ -1,58 +1,36 @@
-"""The demo scenario: seed, sync, change stock, take orders, sync again, read the books back.
+"""The demo scenario: one business day. Seed, sync stock, change stock, take orders, ship
+them, take returns, get paid, run every flow again, read the books back.
 
 Each step waits until the connector is idle (nothing outstanding, outbox empty), then the
 books are read back the way a seller would check them: Tally through the agent, Walmart
-through the gateway. Nothing here reaches into a service's internals.
+through the gateway (books.py). What happens on Walmart's side that the connector does not
+do -- shipping, customers' returns, Walmart closing a settlement -- is in marketplace.py.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-from mlc_shared.domain.tally import PostedVoucher
 from sync_orchestrator.mapping import save_mapping
 from sync_orchestrator.service import OrchestratorService
-from tally_agent.factory import client_for, reader_for
-from tally_agent.protocol import filters
-from tally_agent.settings import TallyAgentSettings
 from tally_sim import TallySimulator
 from walmart_sim import WalmartSimulator
 
-from ml_connector.demo import dataset
+from ml_connector.demo import books, checks, dataset, marketplace
+from ml_connector.demo.checks import Check, DemoResult
 from ml_connector.runtime import Runtime
+
+__all__ = ["Check", "DemoFailed", "DemoResult", "run_demo"]
 
 STEP_TIMEOUT_S = 40.0
 CHANGED_QTY = 37
-
-
-@dataclass
-class Check:
-    label: str
-    expected: str
-    actual: str
-
-    @property
-    def ok(self) -> bool:
-        return self.expected == self.actual
-
-
-@dataclass
-class DemoResult:
-    counts: dict[str, Any] = field(default_factory=dict)
-    checks: list[Check] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+FLOWS_AGAIN = ("orders", "returns", "settlements", "catalog")
 
 
 class DemoFailed(RuntimeError):
@@ -82,34 +60,14 @@ async def run_demo(order_count: int, workdir: Path, say: Callable[[str], None]) 
                 async with runtime.store.transaction() as tx:
                     await save_mapping(tx, orch.settings.tenant, dataset.mapping(listed))
 
-                say("1/4 catalog: Tally stock -> Walmart inventory")
+                say("1/6 catalog: Tally stock -> Walmart inventory")
                 await _run(orch, "catalog")
                 result.counts["stock_items_synced"] = await _synced_items(runtime, listed)
-
-                changed = listed[0]
-                say(
-                    f"2/4 stock change in Tally: {changed.stock_item!r} in Chennai -> {CHANGED_QTY}"
-                )
-                await admin.post(
-                    f"{tally.admin_url}/companies/{quote(company)}/stock-adjustments",
-                    json={
-                        "item": changed.stock_item,
-                        "godown": dataset.NODES[dataset.CHENNAI_NODE],
-                        "qty": CHANGED_QTY,
-                    },
-                )
-                await _run(orch, "catalog")
-                seen = await _walmart_qty(runtime, changed.sku, dataset.CHENNAI_NODE)
-                result.checks.append(
-                    Check(
-                        f"Walmart inventory of {changed.sku} at node {dataset.CHENNAI_NODE}",
-                        str(CHANGED_QTY),
-                        str(seen),
-                    )
-                )
+                await _change_stock(runtime, orch, admin, tally, company, listed[0], result, say)
+                opening = await books.debit_balances(runtime, [dataset.PARTY, dataset.BANK])
 
                 orders = dataset.orders(listed, order_count, datetime.now(UTC))
-                say(f"3/4 orders: {len(orders)} Walmart orders -> Sales vouchers in Tally")
+                say(f"3/6 orders: {len(orders)} Walmart orders -> Sales vouchers in Tally")
                 for order in orders:
                     (
                         await admin.post(
@@ -117,11 +75,51 @@ async def run_demo(order_count: int, workdir: Path, say: Callable[[str], None]) 
                         )
                     ).raise_for_status()
                 await _run(orch, "orders")
+                acknowledged = await _acknowledged(runtime, orders)
 
-                say("4/4 running every flow again: nothing may be posted twice")
-                await _run(orch, "orders")
-                await _run(orch, "catalog")
-                await _read_back(runtime, orders, listed, company, tally, admin, result)
+                shipped = dataset.to_ship(orders)
+                await marketplace.ship(admin, walmart, shipped)
+                received, in_transit = await marketplace.take_returns(admin, walmart, shipped)
+                say(
+                    f"4/6 returns: {len(shipped)} orders shipped, {len(received) + len(in_transit)}"
+                    f" returned ({len(received)} received) -> Credit Notes, refunds on Walmart"
+                )
+                await _run(orch, "returns")
+
+                say("5/6 settlement: Walmart pays out -> Journal + Receipt in Tally")
+                report_dates = (
+                    [await marketplace.close_settlement(admin, walmart)] if shipped else []
+                )
+                await _run(orch, "settlements")
+
+                say("6/6 running every flow again: nothing may be posted twice")
+                for flow in FLOWS_AGAIN:
+                    await _run(orch, flow)
+                vouchers = await books.tally_vouchers(runtime)
+                checks.orders_part(result, orders, vouchers, acknowledged)
+                result.counts["inventory_mismatches"] = await _inventory_mismatches(
+                    runtime, listed, company, tally, admin, result
+                )
+                checks.returns_part(
+                    result,
+                    vouchers,
+                    await books.walmart_returns(runtime, [*received, *in_transit]),
+                    received,
+                    in_transit,
+                )
+                closing = await books.debit_balances(runtime, [dataset.PARTY, dataset.BANK])
+                checks.settlement_part(
+                    result,
+                    vouchers,
+                    [await books.walmart_report(runtime, d) for d in report_dates],
+                    bank_received=closing[dataset.BANK] - opening[dataset.BANK],
+                    debtor_change=closing[dataset.PARTY] - opening[dataset.PARTY],
+                    unpaid=checks.sales_total(vouchers, [o for o in orders if o not in shipped]),
+                )
+                result.counts["duplicate_vouchers"] = checks.duplicates(vouchers)
+                result.checks.append(
+                    Check("Vouchers posted twice", "0", str(result.counts["duplicate_vouchers"]))
+                )
     finally:
         await walmart.stop()
         await tally.stop()
@@ -142,6 +140,9 @@ def _settings(
         "walmart_client_secret": walmart.client_secret,
         "catalog_interval_s": 0,
         "orders_interval_s": 0,
+        "returns_interval_s": 0,
+        "settlements_interval_s": 0,
+        "returns_refund_policy": "when_received",
         "webhook_port": 0,
         "outbox_poll_s": 0.2,
     }
@@ -166,61 +167,56 @@ async def _run(orch: OrchestratorService, flow: str) -> None:
         )
 
 
-async def _walmart_qty(runtime: Runtime, sku: str, node: str) -> int | None:
-    gateway: Any = runtime.service("walmart-gateway")
-    seller = await gateway.gateway.seller(gateway.settings.tenant)
-    for level in await seller.inventory.levels(sku):
-        if level.ship_node == node:
-            return level.input_qty  # type: ignore[no-any-return]
-    return None
+async def _change_stock(
+    runtime: Runtime,
+    orch: OrchestratorService,
+    admin: httpx.AsyncClient,
+    tally: TallySimulator,
+    company: str,
+    changed: dataset.Product,
+    result: DemoResult,
+    say: Callable[[str], None],
+) -> None:
+    node = dataset.CHENNAI_NODE
+    say(f"2/6 stock change in Tally: {changed.stock_item!r} in Chennai -> {CHANGED_QTY}")
+    await admin.post(
+        f"{tally.admin_url}/companies/{quote(company)}/stock-adjustments",
+        json={"item": changed.stock_item, "godown": dataset.NODES[node], "qty": CHANGED_QTY},
+    )
+    await _run(orch, "catalog")
+    seen = await books.walmart_qty(runtime, changed.sku, node)
+    result.checks.append(
+        Check(f"Walmart inventory of {changed.sku} at node {node}", str(CHANGED_QTY), str(seen))
+    )
 
 
 async def _synced_items(runtime: Runtime, listed: list[dataset.Product]) -> int:
     synced = 0
     for product in listed:
-        if await _walmart_qty(runtime, product.sku, dataset.CHENNAI_NODE) is not None:
+        if await books.walmart_qty(runtime, product.sku, dataset.CHENNAI_NODE) is not None:
             synced += 1
     return synced
 
 
-async def _tally_sales(runtime: Runtime) -> list[PostedVoucher]:
-    settings: TallyAgentSettings = runtime.service("tally-agent").settings
-    client = client_for(settings)
-    try:
-        reader = reader_for(settings, client)
-        company = await reader.open_company()
-        async with reader.vouchers(company, [filters.voucher_type_is("Sales")]) as rows:
-            return [v async for v in rows]
-    finally:
-        await client.aclose()
+async def _acknowledged(runtime: Runtime, orders: list[dataset.DemoOrder]) -> int:
+    """Read before anything ships: shipped lines no longer say Acknowledged."""
+    done = 0
+    for order in orders:
+        if order.open_lines:
+            done += await books.walmart_open_statuses(runtime, order.purchase_order_id) == {
+                "Acknowledged"
+            }
+    return done
 
 
-async def _read_back(
+async def _inventory_mismatches(
     runtime: Runtime,
-    orders: list[dataset.DemoOrder],
     listed: list[dataset.Product],
     company: str,
     tally: TallySimulator,
     admin: httpx.AsyncClient,
     result: DemoResult,
-) -> None:
-    expected = {f"WM-{o.purchase_order_id}" for o in orders if o.open_lines}
-    numbers = Counter(
-        v.number for v in await _tally_sales(runtime) if v.number.startswith("WM-17962770")
-    )
-    created = set(numbers) & expected
-    gateway: Any = runtime.service("walmart-gateway")
-    seller = await gateway.gateway.seller(gateway.settings.tenant)
-    acknowledged = 0
-    for order in orders:
-        if order.open_lines:
-            placed = await seller.orders.get(order.purchase_order_id)
-            open_statuses = (
-                {line.status for line in placed.lines if line.status != "Cancelled"}
-                if placed
-                else set()
-            )
-            acknowledged += open_statuses == {"Acknowledged"}
+) -> int:
     stock = (await admin.get(f"{tally.admin_url}/companies/{quote(company)}/stock")).json()
     tally_qty = {
         s["part_number"]: {g["godown"]: g["qty"] for g in s.get("godowns", [])}
@@ -231,26 +227,8 @@ async def _read_back(
     for product in listed:
         for node, godown in dataset.NODES.items():
             want = max(int(float(tally_qty.get(product.sku, {}).get(godown, 0))), 0)
-            mismatches += (await _walmart_qty(runtime, product.sku, node)) != want
-    result.counts.update(
-        {
-            "orders_seen": len(orders),
-            "orders_with_open_lines": len(expected),
-            "sales_vouchers_created": len(created),
-            "orders_acknowledged": acknowledged,
-            "duplicate_vouchers": sum(n - 1 for n in numbers.values() if n > 1),
-            "inventory_mismatches": mismatches,
-        }
+            mismatches += (await books.walmart_qty(runtime, product.sku, node)) != want
+    result.checks.append(
+        Check("Walmart quantities that differ from Tally godowns", "0", str(mismatches))
     )
-    result.checks += [
-        Check(
-            "Sales vouchers in Tally for orders with open lines",
-            str(len(expected)),
-            str(len(created)),
-        ),
-        Check("Vouchers posted twice", "0", str(result.counts["duplicate_vouchers"])),
-        Check(
-            "Orders acknowledged on Walmart after posting", str(len(expected)), str(acknowledged)
-        ),
-        Check("Walmart quantities that differ from Tally godowns", "0", str(mismatches)),
-    ]
+    return mismatches
