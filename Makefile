@@ -29,8 +29,14 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# The second step replays the images' CLI install (deploy/docker/install.sh cli) into a
+# scratch environment while the network is there: it resolves from the package index rather
+# than from uv.lock, and tests/deploy/test_image_install.py replays it offline from uv's cache.
 $(STAMP): $(UV) $(MEMBERS)
 	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@scratch=$$(mktemp -d) && $(UV) venv -q --python $(PYTHON) $$scratch \
+	  && UV=$(UV) UV_PROJECT_ENVIRONMENT=$$scratch PYTHON=$(PYTHON) sh deploy/docker/install.sh cli >/dev/null 2>&1; \
+	  status=$$?; rm -rf $$scratch; [ $$status -eq 0 ] || { echo "deploy/docker/install.sh cli failed" >&2; exit 1; }
 	@touch $@
 
 install: $(STAMP)
