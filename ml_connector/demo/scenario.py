@@ -52,8 +52,8 @@ async def run_demo(order_count: int, workdir: Path, say: Callable[[str], None]) 
         async with httpx.AsyncClient(timeout=30) as admin:
             stock_url = f"{tally.admin_url}/companies/{quote(company)}/stock"
             listed = dataset.products((await admin.get(stock_url)).raise_for_status().json())
-            await _seed_walmart(admin, walmart.url, listed)
-            overrides = _settings(workdir, tally, company, walmart)
+            await seed_walmart(admin, walmart.url, listed)
+            overrides = connector_settings(workdir, tally, company, walmart)
             async with Runtime(**overrides) as runtime:
                 orch: OrchestratorService = runtime.service("sync-orchestrator")
                 assert runtime.store is not None
@@ -127,7 +127,7 @@ async def run_demo(order_count: int, workdir: Path, say: Callable[[str], None]) 
     return result
 
 
-def _settings(
+def connector_settings(
     workdir: Path, tally: TallySimulator, company: str, walmart: WalmartSimulator
 ) -> dict[str, Any]:
     return {
@@ -148,7 +148,7 @@ def _settings(
     }
 
 
-async def _seed_walmart(admin: httpx.AsyncClient, url: str, listed: list[dataset.Product]) -> None:
+async def seed_walmart(admin: httpx.AsyncClient, url: str, listed: list[dataset.Product]) -> None:
     body = {
         "ship_nodes": [{"ship_node": node, "name": name} for node, name in dataset.NODES.items()],
         "items": [
