@@ -24,7 +24,12 @@ from mlc_shared.domain.walmart import InventoryUpdate, PriceUpdate
 from mlc_shared.logging import redact_text
 from mlc_shared.messages.envelope import Envelope, Payload
 from mlc_shared.messages.tally import CreateMasters, FindVouchers, ImportVouchers
-from mlc_shared.messages.walmart import AcknowledgeOrder, UpdateInventory, UpdatePrices
+from mlc_shared.messages.walmart import (
+    AcknowledgeOrder,
+    AcknowledgeOrders,
+    UpdateInventory,
+    UpdatePrices,
+)
 from sync_orchestrator.dry_run import Rendered
 from tally_agent.importer import voucher_key
 from tally_agent.lookup import key_of
@@ -70,6 +75,7 @@ class DryRunEdges:
             UpdateInventory: self._update_inventory,
             UpdatePrices: self._update_prices,
             AcknowledgeOrder: self._acknowledge,
+            AcknowledgeOrders: self._acknowledge_all,
         }
 
     # -- reads -------------------------------------------------------------------------------
@@ -139,7 +145,10 @@ class DryRunEdges:
         for start in range(0, len(pending), size):
             batch = pending[start : start + size]
             xml = import_data(
-                ctx, options.voucher_import_id, [render_voucher(v) for v in batch], options.style
+                ctx,
+                options.voucher_import_id,
+                [render_voucher(v, options.forex) for v in batch],
+                options.style,
             )
             numbers = ", ".join(v.number for v in batch[:5]) + (" ..." if len(batch) > 5 else "")
             rendered.append(self._tally(f"import {len(batch)} voucher(s): {numbers}", xml))
@@ -265,3 +274,11 @@ class DryRunEdges:
         assert isinstance(command, AcknowledgeOrder)
         path = f"/v3/orders/{quote(command.purchase_order_id, safe='')}/acknowledge"
         return [self._walmart("POST", path, [], None)]
+
+    async def _acknowledge_all(self, message: Envelope) -> list[Rendered]:
+        command = message.payload
+        assert isinstance(command, AcknowledgeOrders)
+        return [
+            self._walmart("POST", f"/v3/orders/{quote(po, safe='')}/acknowledge", [], None)
+            for po in command.purchase_order_ids
+        ]

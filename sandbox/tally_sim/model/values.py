@@ -66,20 +66,25 @@ def money(value: Decimal) -> Decimal:
 
 def parse_decimal(text: str | None) -> Decimal | None:
     """Tolerant number reading: commas, `(-)` negatives and forex `… = ₹ 8300.00` forms
-    (tally-xml.md §7.3, §7.4). Empty text is not zero: it returns None."""
+    (tally-xml.md §7.3, §7.4). Empty text is not zero: it returns None.
+
+    A forex amount `-$100.00 @ ₹ 83.00/$ = -₹ 8300.00` books the part after `=`, sign
+    included (LOADER keeps that part, §7.3): the minus stands before the currency symbol, so
+    a `-` anywhere before the first digit makes the amount negative."""
     if text is None:
         return None
     cleaned = text.strip()
     if "=" in cleaned:
         cleaned = cleaned.rsplit("=", 1)[1]
     cleaned = cleaned.replace("(-)", "-").replace(",", "")
-    match = re.search(r"-?\s*\d+(?:\.\d+)?", cleaned)
+    match = re.search(r"\d+(?:\.\d+)?", cleaned)
     if not match:
         return None
     try:
-        return Decimal(match.group(0).replace(" ", ""))
+        value = Decimal(match.group(0))
     except InvalidOperation:
         return None
+    return -value if "-" in cleaned[: match.start()] else value
 
 
 def parse_quantity(text: str | None) -> Quantity | None:

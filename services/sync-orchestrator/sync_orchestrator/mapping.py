@@ -16,7 +16,7 @@ from mlc_shared.domain.tally import StockItem
 from mlc_shared.store.base import StoreTx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sync_orchestrator.mapping_sections import ReturnsMapping, SettlementMapping
+from sync_orchestrator.mapping_sections import CurrencyMapping, ReturnsMapping, SettlementMapping
 
 
 class _Model(BaseModel):
@@ -181,6 +181,18 @@ class TenantMapping(_Model):
     reversal: ReversalMapping = ReversalMapping()
     returns: ReturnsMapping = ReturnsMapping()
     settlements: SettlementMapping = SettlementMapping()
+    currency: CurrencyMapping = CurrencyMapping()
+
+    @model_validator(mode="after")
+    def _currency_complete(self) -> TenantMapping:
+        missing = self.currency.problems(self.pricing.currency)
+        if missing:
+            raise ValueError(
+                f"currency.base {self.currency.base} is not Walmart's currency "
+                f"({self.pricing.currency}), so vouchers are converted; it needs "
+                + "; ".join(missing)
+            )
+        return self
 
     def stock_rule(self, sku: str, group: str | None) -> tuple[int, int | None]:
         """(buffer, cap) for ``sku``: the SKU's own values, else its stock group's."""
@@ -223,8 +235,9 @@ _KINDS = (
     "reversal",
     "returns",
     "settlements",
+    "currency",
 )
-_SECTIONS = ("pricing", "party", "reversal", "returns", "settlements")
+_SECTIONS = ("pricing", "party", "reversal", "returns", "settlements", "currency")
 
 
 async def load_mapping(tx: StoreTx, tenant: str) -> TenantMapping:

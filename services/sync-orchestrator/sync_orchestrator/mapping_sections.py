@@ -1,5 +1,5 @@
-"""The returns and settlements sections of a tenant's mapping (docs/mapping.md, "Returns" and
-"Settlements"). ``mapping.TenantMapping`` holds one of each.
+"""The returns, settlements and currency sections of a tenant's mapping (docs/mapping.md,
+"Returns", "Settlements" and "Currencies"). ``mapping.TenantMapping`` holds one of each.
 
 Settlement rows are coded by rules on the report's own words (walmart-api.md §8.3): the
 ``Amount Type``, optionally narrowed by ``Transaction Type`` and ``Transaction Description``
@@ -11,9 +11,12 @@ the row's order) and ``tax`` (the tax ledger the Sales vouchers credit).
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
 
 from mlc_shared.domain.walmart import ReconRow
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PARTY = "party"
 """Rule target: the marketplace debtor, bill-wise against the row's customer order."""
@@ -149,3 +152,84 @@ class SettlementMapping(_Model):
         if best is None and self.unmapped_ledger:
             return AmountRule(amount_type=row.amount_type or "?", ledger=self.unmapped_ledger)
         return best
+
+
+class DatedRate(_Model):
+    date: date
+    rate: Decimal = Field(gt=0, description="company currency per one unit of Walmart's")
+
+
+class CurrencyMapping(_Model):
+    """The Tally company's base currency and how Walmart's amounts are converted into it.
+
+    Unset ``base`` (or Walmart's own currency) changes nothing: vouchers carry Walmart's
+    amounts as before. Otherwise every voucher is a forex voucher, as Tally's own are: each
+    amount in Walmart's currency (named ``foreign_name`` in the company), at the rate of its
+    date, and what that books in the base currency (tally-xml.md §7.3)."""
+
+    base: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO code of the company's base currency, e.g. INR; None: Walmart's",
+    )
+    foreign_name: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Walmart's currency as it is named in the Tally company ('$', 'USD')",
+    )
+    source: Literal["fixed", "table"] = Field(
+        default="fixed", description="fixed: ``rate``; table: ``rates`` by voucher date"
+    )
+    rate: Decimal | None = Field(
+        default=None, gt=0, description="company currency per one unit of Walmart's (83.25)"
+    )
+    rates: tuple[DatedRate, ...] = Field(
+        default=(),
+        description="the operator's rates; a voucher takes the latest on or before its date",
+    )
+    max_age_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="a table rate older than this (days before the voucher) counts as "
+        "missing; None: any earlier rate applies",
+    )
+
+    @field_validator("rates")
+    @classmethod
+    def _one_rate_a_day(cls, value: tuple[DatedRate, ...]) -> tuple[DatedRate, ...]:
+        days = [r.date for r in value]
+        twice = sorted({d.isoformat() for d in days if days.count(d) > 1})
+        if twice:
+            raise ValueError(f"two rates for the same date: {', '.join(twice)}")
+        return tuple(sorted(value, key=lambda r: r.date))
+
+    def converts(self, walmart_currency: str) -> bool:
+        """Whether vouchers need converting: the company keeps its books in another currency."""
+        return self.base is not None and self.base != walmart_currency
+
+    def problems(self, walmart_currency: str) -> list[str]:
+        """What a converting section lacks (refused when the mapping is loaded)."""
+        if not self.converts(walmart_currency):
+            return []
+        found = []
+        if not self.foreign_name:
+            found.append(
+                f"currency.foreign_name: how {walmart_currency} is named in the Tally company"
+            )
+        if self.source == "fixed" and self.rate is None:
+            found.append("currency.rate (currency.source is 'fixed')")
+        if self.source == "table" and not self.rates:
+            found.append("at least one [[currency.rates]] (currency.source is 'table')")
+        return found
+
+    def rate_on(self, day: date) -> Decimal | None:
+        """The rate for a voucher dated ``day``; None when the table has none for it."""
+        if self.source == "fixed":
+            return self.rate
+        earlier = [r for r in self.rates if r.date <= day]
+        if not earlier:
+            return None
+        latest = earlier[-1]
+        if self.max_age_days is not None and day - latest.date > timedelta(self.max_age_days):
+            return None
+        return latest.rate

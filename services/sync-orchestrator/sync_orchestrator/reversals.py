@@ -44,7 +44,8 @@ def reversal_of(remote_id: str) -> str | None:
 
 
 def booked_order(order: Order, voucher: Voucher, mapping: TenantMapping) -> BookedOrder:
-    """What ``voucher`` (the order's Sales voucher) books, line by line."""
+    """What ``voucher`` (the order's Sales voucher) books, line by line, in Walmart's
+    currency, and the rate it was converted at, if it was."""
     _, node = mapping.ship_node(order.ship_node.id)
     lines: dict[str, BookedLine] = {}
     for line in order.lines:
@@ -70,6 +71,7 @@ def booked_order(order: Order, voucher: Voucher, mapping: TenantMapping) -> Book
         party=voucher.party_ledger or mapping.ledgers.party,
         customer_order_id=order.customer_order_id,
         lines=lines,
+        rate=voucher.forex.rate if voucher.forex else None,
     )
 
 

@@ -61,6 +61,9 @@ class BookedOrder(_Record):
     sequence: int = 0
     """Reversals issued so far (the next credit note is number ``sequence + 1``)."""
     lines: dict[str, BookedLine]
+    rate: Decimal | None = None
+    """The exchange rate the sale was booked at (a company in another currency than
+    Walmart's, currency.py); the lines stay in Walmart's currency."""
 
 
 class PendingVoucher(_Record):

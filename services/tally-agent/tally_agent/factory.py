@@ -5,6 +5,7 @@ from __future__ import annotations
 from tally_agent.client import ClientOptions, TallyClient
 from tally_agent.importer import ImportOptions
 from tally_agent.protocol.envelopes import RequestContext
+from tally_agent.protocol.forex import ForexStyle
 from tally_agent.reads import TallyReader
 from tally_agent.settings import TallyAgentSettings
 
@@ -37,4 +38,9 @@ def import_options(settings: TallyAgentSettings) -> ImportOptions:
         match_type=settings.tally_duplicate_match_type,
         match_narration=settings.tally_duplicate_match_narration,
         readback=settings.tally_readback_after_import,
+        forex=ForexStyle(
+            form=settings.tally_forex_form,
+            base_symbol=settings.tally_forex_base_symbol,
+            allocations=settings.tally_forex_allocations,
+        ),
     )

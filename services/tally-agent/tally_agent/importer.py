@@ -27,6 +27,7 @@ from mlc_shared.messages.tally import MasterOutcome, VoucherOutcome
 
 from tally_agent.lookup import KeyTuple, find_existing, key_of
 from tally_agent.protocol.envelopes import ImportStyle, import_data
+from tally_agent.protocol.forex import DEFAULT_STYLE, ForexStyle
 from tally_agent.protocol.masters import UnrenderableMaster, render_master
 from tally_agent.protocol.responses import ImportResult, read_import_result
 from tally_agent.protocol.vouchers import UnrenderableVoucher, check, render_voucher
@@ -41,6 +42,7 @@ class ImportOptions:
     match_type: bool = True
     match_narration: bool = True
     readback: bool = True
+    forex: ForexStyle = DEFAULT_STYLE
 
 
 def voucher_key(voucher: Voucher) -> VoucherKey:
@@ -126,7 +128,7 @@ class Importer:
     async def _import_batch(
         self, batch: list[tuple[int, Voucher]], outcomes: dict[int, VoucherOutcome]
     ) -> None:
-        objects = [render_voucher(voucher) for _, voucher in batch]
+        objects = [render_voucher(voucher, self.options.forex) for _, voucher in batch]
         result = await self._post(objects, self.options.voucher_import_id)
         if result.clean:
             await self._record_posted(batch, result, outcomes)

@@ -77,6 +77,23 @@ class TallyAgentSettings(CommonSettings):
     tally_voucher_import_id: Literal["Vouchers", "All Masters"] = Field(
         default="Vouchers", description="ID of voucher imports; both are accepted (§2.4)"
     )
+    tally_forex_form: Literal["full", "no_base", "base"] = Field(
+        default="full",
+        description="UNCERTAIN (§7.3 documents only the export form): how a voucher in a "
+        "foreign currency writes its amounts: full '-$448.44 @ 82.99/$ = -37216.04', "
+        "no_base '-$448.44 @ 82.99/$' (Tally converts), base '-37216.04' (no forex kept)",
+    )
+    tally_forex_base_symbol: str = Field(
+        default="",
+        max_length=8,
+        description="UNCERTAIN: the base currency's symbol in forex amounts ('₹' gives "
+        "'@ ₹ 82.99/$ = -₹ 37216.04', the export form of §7.3); empty: none (the probed form)",
+    )
+    tally_forex_allocations: Literal["forex", "base"] = Field(
+        default="forex",
+        description="UNCERTAIN: bill, batch, accounting and cost-centre allocations of a "
+        "forex voucher in the forex form too, or as base amounts",
+    )
     tally_voucher_count: Literal["aggregate", "scan"] = Field(
         default="aggregate",
         description="how voucher exports size their date windows: a per-date count "

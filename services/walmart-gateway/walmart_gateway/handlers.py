@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 from mlc_shared.messages.envelope import Envelope, Payload
 from mlc_shared.messages.walmart import (
     AcknowledgeOrder,
+    AcknowledgeOrders,
+    AcknowledgeOutcome,
     CheckFeed,
     FeedChecked,
     FetchOrders,
@@ -28,6 +30,7 @@ from mlc_shared.messages.walmart import (
     ItemsSubmitted,
     ListReconDates,
     OrderAcknowledged,
+    OrdersAcknowledged,
     OrdersFetched,
     PricesUpdated,
     ReconDatesListed,
@@ -41,11 +44,21 @@ from mlc_shared.messages.walmart import (
 
 from walmart_gateway.api.orders import OrderQuery
 from walmart_gateway.api.returns import ReturnQuery
+from walmart_gateway.errors import (
+    WalmartNotFound,
+    WalmartRejected,
+    WalmartResponseInvalid,
+    WalmartTransient,
+)
 from walmart_gateway.gateway import WalmartSeller
 
 Emit = Callable[[Payload], Awaitable[None]]
 Handler = Callable[[WalmartSeller, Envelope, Emit], Awaitable[None]]
 T = TypeVar("T")
+ACKNOWLEDGE_CONCURRENCY = 8
+"""Acknowledge calls in flight for one ``AcknowledgeOrders``. Walmart publishes no limit for
+acknowledging (§10.2) and the client waits out any 429 it gets; 8 makes a batch of 100 about
+13 round trips and stays well inside ``walmart_max_connections``."""
 FIND_ITEMS_SINGLE_LIMIT = 200
 """``FindItems`` past this many SKUs reads the whole catalog instead of one call per SKU."""
 
@@ -136,6 +149,41 @@ async def acknowledge_order(seller: WalmartSeller, envelope: Envelope, emit: Emi
     await emit(OrderAcknowledged(purchase_order_id=command.purchase_order_id, already=done.already))
 
 
+async def acknowledge_orders(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:
+    """Each order's own outcome, the calls made concurrently. An order Walmart refuses, or
+    whose call fails, does not hold up the others (the orchestrator sends a failed one again
+    alone); when every call failed for a transient reason, the command is retried whole."""
+    command = _payload(envelope, AcknowledgeOrders)
+    slots = asyncio.Semaphore(ACKNOWLEDGE_CONCURRENCY)
+    failures: list[Exception] = []
+
+    async def one(po: str) -> AcknowledgeOutcome:
+        async with slots:
+            try:
+                done = await seller.orders.acknowledge(po)
+            except (WalmartRejected, WalmartNotFound) as exc:
+                return AcknowledgeOutcome(
+                    purchase_order_id=po, outcome="refused", reason=exc.reason, codes=exc.codes
+                )
+            except (WalmartTransient, WalmartResponseInvalid) as exc:
+                failures.append(exc)
+                return AcknowledgeOutcome(purchase_order_id=po, outcome="failed", reason=exc.reason)
+        return AcknowledgeOutcome(
+            purchase_order_id=po, outcome="already" if done.already else "acknowledged"
+        )
+
+    answers = await asyncio.gather(
+        *(one(po) for po in command.purchase_order_ids), return_exceptions=True
+    )
+    for answer in answers:
+        if isinstance(answer, BaseException):  # a configuration error: nothing can succeed
+            raise answer
+    results = tuple(a for a in answers if isinstance(a, AcknowledgeOutcome))
+    if results and len(failures) == len(results):
+        raise failures[0]
+    await emit(OrdersAcknowledged(results=results))
+
+
 async def fetch_returns(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:
     command = _payload(envelope, FetchReturns)
     query = ReturnQuery(
@@ -185,6 +233,7 @@ HANDLERS: dict[type[Payload], Handler] = {
     CheckFeed: check_feed,
     FetchOrders: fetch_orders,
     AcknowledgeOrder: acknowledge_order,
+    AcknowledgeOrders: acknowledge_orders,
     FetchReturns: fetch_returns,
     IssueRefund: issue_refund,
     ListReconDates: list_recon_dates,

@@ -3,6 +3,10 @@
 Amounts are ``Decimal`` and always positive, with the side named explicitly: the agent
 turns side + amount into Tally's ISDEEMEDPOSITIVE/sign pair (tally-xml.md §4.2), so
 nothing else has to know that convention.
+
+``amount`` is always what Tally books, in the company's base currency. A voucher in a
+foreign currency (``Voucher.forex``) also carries, per amount, the foreign face value
+(``forex_amount``); the agent writes both in Tally's forex amount form (tally-xml.md §7.3).
 """
 
 from __future__ import annotations
@@ -120,10 +124,14 @@ class Ledger(_Record):
     state: str | None = None
 
 
+_FOREX_AMOUNT = "the same amount in the voucher's foreign currency (Voucher.forex); None: none"
+
+
 class CostCentreAllocation(_Record):
     cost_centre: str
     amount: Decimal = Field(ge=0)
     category: str = "Primary Cost Category"
+    forex_amount: Decimal | None = Field(default=None, ge=0, description=_FOREX_AMOUNT)
 
 
 BillType = Literal["New Ref", "Agst Ref", "Advance", "On Account"]
@@ -141,6 +149,7 @@ class BillAllocation(_Record):
     bill_type: BillType | None = Field(
         default=None, description="None: the voucher type's default, as for bill_reference"
     )
+    forex_amount: Decimal | None = Field(default=None, ge=0, description=_FOREX_AMOUNT)
 
 
 class LedgerEntry(_Record):
@@ -159,6 +168,7 @@ class LedgerEntry(_Record):
         description="several bills in one leg (instead of bill_reference); their signed sum "
         "is the leg's signed amount",
     )
+    forex_amount: Decimal | None = Field(default=None, ge=0, description=_FOREX_AMOUNT)
 
 
 class InventoryEntry(_Record):
@@ -172,9 +182,24 @@ class InventoryEntry(_Record):
     godown: str = "Main Location"
     batch: str = "Primary Batch"
     cost_centres: tuple[CostCentreAllocation, ...] = ()
+    forex_amount: Decimal | None = Field(default=None, ge=0, description=_FOREX_AMOUNT)
+    forex_rate: Decimal | None = Field(
+        default=None, ge=0, description="the unit price in the voucher's foreign currency"
+    )
 
 
 VoucherType = Literal["Sales", "Credit Note", "Receipt", "Payment", "Journal"]
+
+
+class Forex(_Record):
+    """The voucher is in a foreign currency, as Tally's own forex vouchers are: each amount
+    is a face value in ``currency`` at ``rate``, and what it books in the company currency
+    (tally-xml.md §7.3: ``-$100.00 @ ₹ 83.00/$ = -₹ 8300.00``)."""
+
+    currency: str = Field(
+        min_length=1, description="the foreign currency as named in the Tally company, e.g. '$'"
+    )
+    rate: Decimal = Field(gt=0, description="company currency per one unit of it (83.00)")
 
 
 class Voucher(_Record):
@@ -194,6 +219,11 @@ class Voucher(_Record):
         description="the Tally voucher type to post under when it is not the predefined one, "
         "e.g. 'Walmart Sales' (a Sales type with manual numbering); voucher_type "
         "still decides the layout and signs",
+    )
+    forex: Forex | None = Field(
+        default=None,
+        description="None: amounts are in the company currency only (the company's own, or "
+        "Walmart's when they are the same)",
     )
 
     @property

@@ -24,12 +24,16 @@ from mlc_shared.domain.walmart import Order
 from mlc_shared.messages.orchestrator import PostOrder
 from mlc_shared.messages.tally import VouchersImported
 from mlc_shared.messages.walmart import (
+    AcknowledgeOrder,
+    AcknowledgeOrders,
     FetchOrders,
     OrderAcknowledged,
+    OrdersAcknowledged,
     OrdersFetched,
     WalmartRequestRejected,
 )
 
+from sync_orchestrator.currency import MissingRate, in_company_currency
 from sync_orchestrator.flows.base import Flow, Step
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.flows.orders_posting import (
@@ -160,7 +164,13 @@ async def _changed(ctx: FlowContext, order: Order, batch: Batch) -> None:
         tenant=ctx.tenant,
         timezone=ZoneInfo(ctx.settings.seller_timezone),
     )
-    if ctx.mapping.reversal.policy == "credit_note":
+    why = None
+    try:
+        # At the sale's own rate: the Credit Note takes back what the invoice booked.
+        voucher = in_company_currency(voucher, ctx.mapping, rate=booked.rate)
+    except MissingRate as gap:  # a sale booked before the currency section was set
+        why = gap.reason
+    if ctx.mapping.reversal.policy == "credit_note" and why is None:
         await batch.add_reversal(ctx, po, voucher, after)
         return
     batch.booked[po] = after  # reported once: a later change reports only what is new
@@ -170,7 +180,10 @@ async def _changed(ctx: FlowContext, order: Order, batch: Batch) -> None:
         po,
         "needs_reversal",
         target_id=booked.number,
-        detail={"cancelled_units": {n: str(q) for n, q in cancelled.items()}},
+        detail={
+            "cancelled_units": {n: str(q) for n, q in cancelled.items()},
+            **({"reason": why} if why else {}),
+        },
         request=voucher.model_dump_json(),
     )
 
@@ -200,8 +213,30 @@ async def on_order_acknowledged(ctx: FlowContext, event: OrderAcknowledged) -> N
     await ctx.audit(ORDERS, ORDER_KIND, event.purchase_order_id, "acknowledged")
 
 
+async def on_orders_acknowledged(ctx: FlowContext, event: OrdersAcknowledged) -> None:
+    """A batch's outcomes. An order whose call failed goes again alone, so only it retries
+    with the bus's back-off and, failing for good, is parked by itself."""
+    for result in event.results:
+        po = result.purchase_order_id
+        if result.outcome in ("acknowledged", "already"):
+            await ctx.audit(ORDERS, ORDER_KIND, po, "acknowledged")
+        elif result.outcome == "refused":
+            detail = {
+                "command": AcknowledgeOrders.message_type,
+                "reason": result.reason,
+                "codes": list(result.codes),
+            }
+            await ctx.audit(ORDERS, ORDER_KIND, po, "refused", detail=detail)
+        else:
+            await ctx.send(WALMART_COMMANDS, AcknowledgeOrder(purchase_order_id=po))
+
+
 async def on_request_rejected(ctx: FlowContext, event: WalmartRequestRejected) -> None:
-    if event.command_type not in ("walmart.fetch_orders", "walmart.acknowledge_order"):
+    if event.command_type not in (
+        "walmart.fetch_orders",
+        "walmart.acknowledge_order",
+        "walmart.acknowledge_orders",
+    ):
         return  # another flow's command
     await ctx.audit(
         ORDERS,
@@ -220,6 +255,7 @@ FLOW = Flow(
         PostOrder: Step(on_post_order),
         VouchersImported: Step(on_vouchers_imported),
         OrderAcknowledged: Step(on_order_acknowledged),
+        OrdersAcknowledged: Step(on_orders_acknowledged),
         WalmartRequestRejected: Step(on_request_rejected),
     },
     interval_setting="orders_interval_s",

@@ -23,8 +23,9 @@ from mlc_shared.messages.tally import (
     VoucherOutcome,
     VouchersImported,
 )
-from mlc_shared.messages.walmart import AcknowledgeOrder
+from mlc_shared.messages.walmart import AcknowledgeOrder, AcknowledgeOrders
 
+from sync_orchestrator.currency import in_company_currency
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.parties import party_for
 from sync_orchestrator.reversals import booked_order, reversal_of
@@ -49,7 +50,7 @@ async def build_sale(
     ctx: FlowContext, order: Order
 ) -> tuple[Voucher | None, tuple[MasterSpec, ...]]:
     """The Sales voucher (None: every line cancelled) and the party ledger to create with it.
-    Raises ``MappingGap`` for an unmapped SKU."""
+    Raises ``MappingGap`` for an unmapped SKU or a missing exchange rate (currency.py)."""
     party, spec = party_for(order, ctx.mapping)
     voucher = sales_voucher(
         order,
@@ -59,6 +60,8 @@ async def build_sale(
         number_pattern=ctx.settings.voucher_number_pattern,
         party_ledger=party,
     )
+    if voucher is not None:
+        voucher = in_company_currency(voucher, ctx.mapping)
     if voucher is None or spec is None:
         return voucher, ()
     known = await ctx.tx.get_versions(ctx.tenant, PARTY_LEDGER_KIND, [spec.name])
@@ -142,11 +145,18 @@ async def on_vouchers_imported(ctx: FlowContext, event: VouchersImported) -> Non
     if not ours:
         return  # another flow's vouchers
     pending = await load(ctx.tx, ctx.tenant, PendingVoucher.KIND, PendingVoucher, list(ours))
+    posted: list[str] = []
     for remote_id, result in ours.items():
         if result.outcome == "rejected":
             await _rejected(ctx, result, pending.get(remote_id))
-        else:
-            await _posted(ctx, result)
+        elif po := await _posted(ctx, result):
+            posted.append(po)
+    if not posted or not ctx.settings.acknowledge_orders:
+        return
+    if len(posted) == 1:
+        await ctx.send(WALMART_COMMANDS, AcknowledgeOrder(purchase_order_id=posted[0]))
+    else:  # one command for the batch: the gateway acknowledges them concurrently
+        await ctx.send(WALMART_COMMANDS, AcknowledgeOrders(purchase_order_ids=tuple(posted)))
 
 
 async def _masters(ctx: FlowContext, outcomes: tuple[MasterOutcome, ...]) -> None:
@@ -166,19 +176,19 @@ async def _masters(ctx: FlowContext, outcomes: tuple[MasterOutcome, ...]) -> Non
         )
 
 
-async def _posted(ctx: FlowContext, result: VoucherOutcome) -> None:
+async def _posted(ctx: FlowContext, result: VoucherOutcome) -> str | None:
+    """The purchase order to acknowledge on Walmart (None for a reversal)."""
     await drop(ctx.tx, ctx.tenant, PendingVoucher.KIND, [result.remote_id])
     detail = {"outcome": result.outcome, "master_id": result.master_id}
     po = purchase_order_of(result.remote_id)
     if po is None:
         po = reversal_of(result.remote_id) or result.remote_id
         await ctx.audit(ORDERS, ORDER_KIND, po, "reversed", target_id=result.number, detail=detail)
-        return
+        return None
     # Tally has the sale now: its stock is down, so Walmart's decrement is no longer held.
     await drop(ctx.tx, ctx.tenant, UnpostedOrder.KIND, [po])
     await ctx.audit(ORDERS, ORDER_KIND, po, "posted", target_id=result.number, detail=detail)
-    if ctx.settings.acknowledge_orders:
-        await ctx.send(WALMART_COMMANDS, AcknowledgeOrder(purchase_order_id=po))
+    return po
 
 
 async def _rejected(

@@ -38,6 +38,7 @@ from sync_orchestrator.credit_notes import (
     return_of,
     return_version,
 )
+from sync_orchestrator.currency import in_company_currency
 from sync_orchestrator.flows.base import Flow, Step
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.vouchers import MappingGap
@@ -131,8 +132,9 @@ async def _credit(
 
 
 def _credit_note(ctx: FlowContext, ret: ReturnOrder, plan: ReturnPlan) -> Voucher:
+    """Raises MappingGap: an unmapped SKU, or no exchange rate for its date (currency.py)."""
     zone = ZoneInfo(ctx.settings.seller_timezone)
-    return credit_note(
+    voucher = credit_note(
         ret,
         plan.credit,
         ctx.mapping,
@@ -141,6 +143,7 @@ def _credit_note(ctx: FlowContext, ret: ReturnOrder, plan: ReturnPlan) -> Vouche
         number_pattern=ctx.settings.returns_voucher_number_pattern,
         today=datetime.now(zone).date(),
     )
+    return in_company_currency(voucher, ctx.mapping)
 
 
 async def _queue(ctx: FlowContext, rid: str, voucher: Voucher, vouchers: list[Voucher]) -> None:

@@ -14,6 +14,7 @@ State per report date (record versions, kind ``settlement``): ``queued`` (vouche
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS, WALMART_COMMANDS, tally_commands
@@ -28,6 +29,7 @@ from mlc_shared.messages.walmart import (
     WalmartRequestRejected,
 )
 
+from sync_orchestrator.currency import MissingRate, in_company_currency
 from sync_orchestrator.flows.base import Flow, Step
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.receipts import SettlementPlan, settlement_of, settlement_vouchers
@@ -123,7 +125,7 @@ async def on_post_settlement(ctx: FlowContext, event: PostSettlement) -> None:
 
 def _plan(ctx: FlowContext, report: ReconReport) -> SettlementPlan:
     checked = check_report(report)
-    return settlement_vouchers(
+    plan = settlement_vouchers(
         checked,
         code_rows(checked.rows, ctx.mapping, report.report_date),
         ctx.mapping,
@@ -131,6 +133,13 @@ def _plan(ctx: FlowContext, report: ReconReport) -> SettlementPlan:
         receipt_pattern=ctx.settings.settlement_receipt_number_pattern,
         journal_pattern=ctx.settings.settlement_journal_number_pattern,
     )
+    try:
+        vouchers = tuple(in_company_currency(v, ctx.mapping) for v in plan.vouchers)
+    except MissingRate as gap:
+        raise SettlementNotPostable(
+            "unmapped", f"report {report.report_date}: {gap.reason}"
+        ) from None
+    return replace(plan, vouchers=vouchers)
 
 
 async def _state(ctx: FlowContext, report_date: str) -> str | None:

@@ -10,6 +10,9 @@
   parser sees it; Tally never sends one, so its presence means a hostile or broken peer.
   Only the prolog (before the root element) is searched: that is the only place XML allows
   a DOCTYPE, and entity declarations live inside it; later, the parser itself rejects both.
+  The search reads the cleaned bytes, exactly what the parser will read, so a control
+  character or reference inside ``<!DOCTYPE`` (removed by the cleaning) or a chunk boundary
+  cannot hide one (tests/badinput found both).
 * Output: UTF-8 bytes, whatever the answer's charset, for the parser in :mod:`.xmlstream`
   (configured for UTF-8). Handing lxml bytes costs it less than a ``str`` (which it has to
   convert again), and in UTF-8 a byte below 0x20 *is* a control character, so the control
@@ -33,18 +36,22 @@ a user's name (§3.2)."""
 # is the system-value marker, every other one is dropped (§7.1). One pass: the replacement
 # function runs only where a reference is, and Tally's answers have few besides ``&#4;``.
 _CONTROL_REFERENCE = re.compile(
-    r"&#(?:(?P<dec>0*(?:[0-8]|1[124-9]|2\d|3[01]))|[xX](?P<hex>0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])))"
-    r";(?P<space> ?)"
+    rb"&#(?:(?P<dec>0*(?:[0-8]|1[124-9]|2\d|3[01]))|[xX](?P<hex>0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])))"
+    rb";(?P<space> ?)"
 )
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
-_FORBIDDEN = ("<!DOCTYPE", "<!ENTITY")
-_ROOT_START = re.compile(r"<[^?!]")
+_FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
+_ROOT_START = re.compile(rb"<[^?!]")
+_MARKER_TAIL = max(len(marker) for marker in _FORBIDDEN) - 1
 _CARRY = 12  # longest character reference we rewrite (&#x0000001f;) fits in the carry
 
 
-def _reference(match: re.Match[str]) -> str:
+_SYSTEM_MARK_UTF8 = SYSTEM_MARK.encode()
+
+
+def _reference(match: re.Match[bytes]) -> bytes:
     number = int(match["dec"]) if match["dec"] is not None else int(match["hex"], 16)
-    return SYSTEM_MARK if number == 4 else match["space"]
+    return _SYSTEM_MARK_UTF8 if number == 4 else match["space"]
 
 
 def sniff_encoding(head: bytes, charset: str | None) -> tuple[str, int]:
@@ -89,8 +96,9 @@ class ResponseDecoder:
         self._charset = charset
         self._head = b""
         self._decoder: codecs.IncrementalDecoder | None = None
-        self._carry = ""
+        self._carry = b""
         self._in_prolog = True
+        self._prolog_tail = b""  # the end of the prolog cleaned so far: a marker may span chunks
 
     def feed(self, data: bytes) -> bytes:
         if self._decoder is None:
@@ -114,34 +122,37 @@ class ResponseDecoder:
         return self._clean(text, final=True)
 
     def _clean(self, text: str, *, final: bool) -> bytes:
-        text = self._carry + text
-        self._carry = ""
+        # Raw controls go first, so that one inside a reference (``&\x00#4;``, or UTF-16
+        # misread as UTF-8 after a leading NUL) cannot leave an invalid reference behind.
+        # "replace": a lone surrogate (no codec above produces one) must not crash a read.
+        clean = self._carry + text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+        self._carry = b""
         if not final:
             # Hold back a possible half of a character reference (with the space that may
-            # follow it) and, while still in the prolog, of "<!DOCTYPE".
-            tail = max(0, len(text) - _CARRY)
-            cut = text.rfind("&", tail)
-            if self._in_prolog:
-                angle = text.rfind("<", tail)
-                cut = angle if cut == -1 or -1 < angle < cut else cut
+            # follow it).
+            cut = clean.rfind(b"&", max(0, len(clean) - _CARRY))
             if cut != -1:
-                text, self._carry = text[:cut], text[cut:]
+                clean, self._carry = clean[:cut], clean[cut:]
+        clean = _CONTROL_REFERENCE.sub(_reference, clean)
         if self._in_prolog:
-            self._check_prolog(text)
-        text = _CONTROL_REFERENCE.sub(_reference, text)
-        # "replace": a lone surrogate (no codec above produces one) must not crash a read.
-        return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+            self._check_prolog(clean)
+        return clean
 
-    def _check_prolog(self, text: str) -> None:
-        root = _ROOT_START.search(text)
-        prolog = text if root is None else text[: root.start()]
+    def _check_prolog(self, clean: bytes) -> None:
+        data = self._prolog_tail + clean
+        root = _ROOT_START.search(data)
+        prolog = data if root is None else data[: root.start()]
         for marker in _FORBIDDEN:
             if marker in prolog:
                 raise UnsafeXml(
-                    f"the answer contains {marker[1:]}: refused (no DTDs, no entity declarations)"
+                    f"the answer contains {marker[1:].decode()}: refused "
+                    "(no DTDs, no entity declarations)"
                 )
         if root is not None:
             self._in_prolog = False
+            self._prolog_tail = b""
+        else:
+            self._prolog_tail = data[-_MARKER_TAIL:]
 
 
 def decode_all(data: bytes, charset: str | None = None) -> str:

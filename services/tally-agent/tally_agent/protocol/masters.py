@@ -17,6 +17,7 @@ from mlc_shared.domain.tally import (
 )
 
 from tally_agent.protocol.decode import SYSTEM_MARK
+from tally_agent.protocol.xmltext import unwritable
 
 MASTER_TAGS = {
     "ledger": "LEDGER",
@@ -36,8 +37,13 @@ def _sub(parent: etree._Element, tag: str, text: str) -> None:
 
 def _check(spec: MasterSpec) -> None:
     for value in spec.model_dump().values():
-        if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
+        if not isinstance(value, str):
+            continue
+        if any(ord(ch) < 32 for ch in value):  # line breaks too: no master name has one
             raise UnrenderableMaster(f"{value!r} contains a control character XML cannot carry")
+        problem = unwritable(value)
+        if problem is not None:
+            raise UnrenderableMaster(f"{value!r} contains {problem}")
 
 
 def render_master(spec: MasterSpec) -> etree._Element:

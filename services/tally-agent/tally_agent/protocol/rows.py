@@ -77,7 +77,7 @@ class Row:
     def parse(self, where: str, text: str | None, reader: Callable[[str | None], T]) -> T:
         try:
             return reader(text)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:  # decimal's signals too
             raise TallyProtocolError(f"{self.kind} {self.name!r}, {where}: {exc}") from None
 
     def raw(self, tag: str) -> str | None:
@@ -87,7 +87,7 @@ class Row:
     def read(self, tag: str, reader: Callable[[str | None], T]) -> T:
         try:
             return reader(self.raw(tag))
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:  # decimal's signals too
             raise TallyProtocolError(f"{self.kind} {self.name!r}, field {tag}: {exc}") from None
 
     def text(self, tag: str) -> str | None:

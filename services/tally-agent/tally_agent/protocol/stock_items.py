@@ -121,7 +121,7 @@ def stock_item(element: etree._Element) -> StockItem:
             field = "BATCHALLOCATIONS"
             godowns = _godowns(element, children, base_unit)
         hsn = hsn or user_text(text("INFGSTHSNCODE"))
-    except ValueError as exc:
+    except (ValueError, ArithmeticError) as exc:  # decimal's signals too
         raise TallyProtocolError(f"stock item {name!r}, field {field}: {exc}") from None
     parent = text("PARENT")
     if parent is not None:

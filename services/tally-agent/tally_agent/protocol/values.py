@@ -24,11 +24,28 @@ _DIGIT = re.compile(r"\d")
 _QTY_TAIL = re.compile(rf"^(?P<main>\S+)\s+(?P<num>{_NUM})\s+(?P<sub>\S+)$")
 
 
+DIGITS = 15
+"""Digits an amount, rate or quantity may have before the point. No ledger or stock figure
+comes near 10^15; a longer one is a damaged answer, and passed on it would break what is
+done with it later (cent rounding in decimal's 28 digits, a JSON integer for Walmart)."""
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text)} characters)"
+
+
+def _bounded(value: Decimal, original: str) -> Decimal:
+    if value.adjusted() >= DIGITS:
+        raise ValueError(f"more than {DIGITS} digits before the point: {_short(original)}")
+    return value
+
+
 def _decimal(digits: str, original: str) -> Decimal:
     try:
-        return Decimal(digits.replace(",", ""))
+        value = Decimal(digits.replace(",", ""))
     except InvalidOperation:
-        raise ValueError(f"not a number: {original!r}") from None
+        raise ValueError(f"not a number: {_short(original)}") from None
+    return _bounded(value, original)
 
 
 CACHE = 16384
@@ -100,7 +117,7 @@ def parse_quantity(text: str | None, base_unit: str | None = None) -> Quantity |
         return None
     simple = _QTY_SIMPLE.match(text)
     if simple is not None:  # " 10 Nos": the common case, one regex
-        value = Decimal(simple["num"])
+        value = _bounded(Decimal(simple["num"]), text)
         return Quantity(-value if simple["neg"] else value, simple["unit"])
     raw = text.strip()
     if not raw:
@@ -122,13 +139,14 @@ def parse_quantity(text: str | None, base_unit: str | None = None) -> Quantity |
     if (
         tail is None
         or compound is None
+        or not compound.factor  # "Box of 0 Nos" relates nothing (and would divide by zero)
         or tail["main"] != compound.main
         or tail["sub"] != compound.sub
     ):
         raise ValueError(
             f"quantity {text!r} has parts that base unit {base_unit!r} does not explain"
         )
-    value += _decimal(tail["num"], text) / compound.factor
+    value = _bounded(value + _decimal(tail["num"], text) / compound.factor, text)
     return Quantity(sign * value, base_unit)
 
 
@@ -182,27 +200,45 @@ def parse_logical(text: str | None) -> bool | None:
     raise ValueError(f"not Yes/No: {text!r}")
 
 
+NUMBER_LIMIT = 2**63 - 1
+"""The largest whole number read: a signed 64-bit integer, as wide as any counter or id Tally
+keeps and the store holds. Past it a number is refused, never built: ``1e99999999`` would
+otherwise become a hundred-million-digit integer (tests/badinput found the hang)."""
+
+
 def parse_number(text: str | None) -> int | None:
     """`` 301`` (numbers can carry a leading space, §3.2)."""
     if text is None:
         return None
     try:
-        return int(text)  # the usual " 301" (int() skips the blanks): no copies on the way
+        value = int(text)  # the usual " 301" (int() skips the blanks): no copies on the way
     except ValueError:
-        pass
-    if not text.strip():
-        return None
+        if not text.strip():
+            return None
+        value = _slow_number(text)
+    if not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
+        raise ValueError(f"number out of range: {_short(text)}")
+    return value
+
+
+def _slow_number(text: str) -> int:
+    """Thousands separators, ``5.0``, ``3e2``; never an infinity, a NaN or a huge number."""
     raw = text.strip().replace(",", "")
     try:
         return int(raw)
     except ValueError:
-        try:
-            exact = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError(f"not a number: {text!r}") from None
-        if exact != exact.to_integral_value():
-            raise ValueError(f"not a whole number: {text!r}") from None
-        return int(exact)
+        pass  # not digits, or more of them than int() reads (4,300)
+    try:
+        exact = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {_short(text)}") from None
+    if not exact.is_finite():  # "NaN", "Infinity", "sNaN" (which no comparison survives)
+        raise ValueError(f"not a number: {_short(text)}")
+    if exact != exact.to_integral_value():
+        raise ValueError(f"not a whole number: {_short(text)}")
+    if exact.adjusted() > 18 or exact.copy_abs() > NUMBER_LIMIT:  # no context: no Overflow
+        raise ValueError(f"number out of range: {_short(text)}")
+    return int(exact)
 
 
 def parse_text(text: str | None) -> str | None:

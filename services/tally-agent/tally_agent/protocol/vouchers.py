@@ -7,21 +7,36 @@ put the party and tax/shipping legs in ``LEDGERENTRIES.LIST`` and each item in
 ``ALLINVENTORYENTRIES.LIST`` with its godown/batch and accounting allocation (§3.5, §4.4);
 the sales ledger is never repeated among the ledger entries (totals would double, §4.4).
 Accounting vouchers (Receipt, Payment, Journal) use ``ALLLEDGERENTRIES.LIST`` (§4.3).
+
+A voucher with ``forex`` writes its amounts and item rates in Tally's forex form
+(:mod:`.forex`, whose text is a setting: the fact sheet documents only the export form).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from lxml import etree
 from mlc_shared.domain.tally import (
     BillType,
     CostCentreAllocation,
+    Forex,
     InventoryEntry,
     LedgerEntry,
     Side,
     Voucher,
 )
+
+from tally_agent.protocol.forex import (
+    DEFAULT_STYLE,
+    ForexStyle,
+    forex_amount_text,
+    forex_rate_text,
+    signed_base,
+)
+from tally_agent.protocol.forex import plain as money
+from tally_agent.protocol.xmltext import unwritable
 
 INVOICE_VIEW = "Invoice Voucher View"
 ACCOUNTING_VIEW = "Accounting Voucher View"
@@ -39,16 +54,36 @@ class UnrenderableVoucher(ValueError):
     """The voucher cannot be sent as it is; the reason is given back as its outcome."""
 
 
-def money(value: Decimal) -> str:
-    """Plain decimal text, never exponent form (``Decimal('1E+2')`` -> ``100``)."""
-    return format(value, "f")
-
-
 def signed(side: Side, amount: Decimal) -> tuple[str, str]:
     """(ISDEEMEDPOSITIVE, AMOUNT) for one leg (§4.2)."""
     if side == "debit":
         return "Yes", money(-amount) if amount else money(amount)
     return "No", money(amount)
+
+
+@dataclass(frozen=True)
+class _Amounts:
+    """AMOUNT and RATE texts of one voucher: plain, or in the forex form when the voucher
+    has ``forex`` and the amount its foreign face value."""
+
+    forex: Forex | None
+    style: ForexStyle
+
+    def amount(
+        self, side: Side, amount: Decimal, forex_amount: Decimal | None, *, allocation: bool
+    ) -> str:
+        if (
+            self.forex is None
+            or forex_amount is None
+            or (allocation and self.style.allocations == "base")
+        ):
+            return signed(side, amount)[1]
+        return forex_amount_text(signed_base(side, amount), forex_amount, self.forex, self.style)
+
+    def rate(self, entry: InventoryEntry) -> str:
+        if self.forex is None or entry.forex_rate is None:
+            return f"{money(entry.rate)}/{entry.unit}"
+        return forex_rate_text(entry.rate, entry.forex_rate, entry.unit, self.forex, self.style)
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
@@ -59,7 +94,10 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._El
 
 
 def _cost_centres(
-    parent: etree._Element, side: Side, allocations: tuple[CostCentreAllocation, ...]
+    parent: etree._Element,
+    side: Side,
+    allocations: tuple[CostCentreAllocation, ...],
+    amounts: _Amounts,
 ) -> None:
     """§4.6: CATEGORYALLOCATIONS.LIST per category, COSTCENTREALLOCATIONS.LIST inside,
     amounts signed like the leg they split."""
@@ -74,11 +112,15 @@ def _cost_centres(
         for member in members:
             centre = _sub(category_list, "COSTCENTREALLOCATIONS.LIST")
             _sub(centre, "NAME", member.cost_centre)
-            _sub(centre, "AMOUNT", signed(side, member.amount)[1])
+            text = amounts.amount(side, member.amount, member.forex_amount, allocation=True)
+            _sub(centre, "AMOUNT", text)
 
 
-def _ledger_entry(parent: etree._Element, tag: str, entry: LedgerEntry, voucher_type: str) -> None:
-    deemed, amount = signed(entry.side, entry.amount)
+def _ledger_entry(
+    parent: etree._Element, tag: str, entry: LedgerEntry, voucher_type: str, amounts: _Amounts
+) -> None:
+    deemed, _ = signed(entry.side, entry.amount)
+    amount = amounts.amount(entry.side, entry.amount, entry.forex_amount, allocation=False)
     element = _sub(parent, tag)
     _sub(element, "LEDGERNAME", entry.ledger)
     _sub(element, "ISDEEMEDPOSITIVE", deemed)
@@ -90,31 +132,37 @@ def _ledger_entry(parent: etree._Element, tag: str, entry: LedgerEntry, voucher_
         bill = _sub(element, "BILLALLOCATIONS.LIST")
         _sub(bill, "NAME", entry.bill_reference)
         _sub(bill, "BILLTYPE", entry.bill_type or _DEFAULT_BILL_TYPE[voucher_type])
-        _sub(bill, "AMOUNT", amount)
+        text = amounts.amount(entry.side, entry.amount, entry.forex_amount, allocation=True)
+        _sub(bill, "AMOUNT", text)
     for allocation in entry.bills:
         # Each allocation signed by its own side (a settlement leg pays some bills and takes
         # back others); §4.2 says not to tie bill polarity to the leg's.
         bill = _sub(element, "BILLALLOCATIONS.LIST")
         _sub(bill, "NAME", allocation.name)
         _sub(bill, "BILLTYPE", allocation.bill_type or _DEFAULT_BILL_TYPE[voucher_type])
-        _sub(bill, "AMOUNT", signed(allocation.side, allocation.amount)[1])
-    _cost_centres(element, entry.side, entry.cost_centres)
+        text = amounts.amount(
+            allocation.side, allocation.amount, allocation.forex_amount, allocation=True
+        )
+        _sub(bill, "AMOUNT", text)
+    _cost_centres(element, entry.side, entry.cost_centres, amounts)
 
 
 def _quantity(value: Decimal, unit: str) -> str:
     return f"{money(value)} {unit}"
 
 
-def _inventory_entry(parent: etree._Element, entry: InventoryEntry) -> None:
+def _inventory_entry(parent: etree._Element, entry: InventoryEntry, amounts: _Amounts) -> None:
     """§4.4: RATE and AMOUNT both supplied (Tally does not back-calculate a rate, §4.4),
     quantities as ``10 Nos``, one batch allocation (godown + batch) and one accounting
     allocation to the sales (or return) ledger, signed like the item line."""
-    deemed, amount = signed(entry.side, entry.amount)
+    deemed, _ = signed(entry.side, entry.amount)
+    amount = amounts.amount(entry.side, entry.amount, entry.forex_amount, allocation=False)
+    allocated = amounts.amount(entry.side, entry.amount, entry.forex_amount, allocation=True)
     qty = _quantity(entry.quantity, entry.unit)
     element = _sub(parent, "ALLINVENTORYENTRIES.LIST")
     _sub(element, "STOCKITEMNAME", entry.stock_item)
     _sub(element, "ISDEEMEDPOSITIVE", deemed)
-    _sub(element, "RATE", f"{money(entry.rate)}/{entry.unit}")
+    _sub(element, "RATE", amounts.rate(entry))
     _sub(element, "ACTUALQTY", qty)
     _sub(element, "BILLEDQTY", qty)
     _sub(element, "AMOUNT", amount)
@@ -123,12 +171,12 @@ def _inventory_entry(parent: etree._Element, entry: InventoryEntry) -> None:
     _sub(batch, "BATCHNAME", entry.batch)
     _sub(batch, "ACTUALQTY", qty)
     _sub(batch, "BILLEDQTY", qty)
-    _sub(batch, "AMOUNT", amount)
+    _sub(batch, "AMOUNT", allocated)
     accounting = _sub(element, "ACCOUNTINGALLOCATIONS.LIST")
     _sub(accounting, "LEDGERNAME", entry.ledger)
     _sub(accounting, "ISDEEMEDPOSITIVE", deemed)
-    _sub(accounting, "AMOUNT", amount)
-    _cost_centres(accounting, entry.side, entry.cost_centres)
+    _sub(accounting, "AMOUNT", allocated)
+    _cost_centres(accounting, entry.side, entry.cost_centres, amounts)
 
 
 def check(voucher: Voucher) -> None:
@@ -151,11 +199,12 @@ def check(voucher: Voucher) -> None:
         )
     for entry in voucher.ledger_entries:
         _check_bills(entry)
+    if voucher.forex is not None:
+        _check_forex(legs)
     for text in _texts(voucher):
-        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
-            raise UnrenderableVoucher(
-                f"text {text!r} contains a control character XML cannot carry"
-            )
+        problem = unwritable(text)
+        if problem is not None:
+            raise UnrenderableVoucher(f"text {text!r} contains {problem}")
 
 
 def _signed_sum(pairs: list[tuple[Side, Decimal]]) -> Decimal:
@@ -179,6 +228,27 @@ def _check_bills(entry: LedgerEntry) -> None:
         )
 
 
+def _check_forex(legs: list[LedgerEntry | InventoryEntry]) -> None:
+    """Every leg of a forex voucher has its face value, and those balance too: Tally keeps
+    the foreign amounts of a voucher as well as the booked ones (tally-xml.md §7.3)."""
+    missing = [
+        leg.ledger if isinstance(leg, LedgerEntry) else leg.stock_item
+        for leg in legs
+        if leg.forex_amount is None
+    ]
+    if missing:
+        raise UnrenderableVoucher(
+            f"a voucher in a foreign currency needs the foreign amount of every leg; "
+            f"{', '.join(repr(m) for m in missing)} have none"
+        )
+    pairs = [(leg.side, leg.forex_amount or Decimal(0)) for leg in legs]
+    difference = _signed_sum(pairs)
+    if difference:
+        raise UnrenderableVoucher(
+            f"the foreign amounts of debits and credits differ by {money(abs(difference))}"
+        )
+
+
 def _texts(voucher: Voucher) -> list[str]:
     texts = [
         voucher.number,
@@ -187,10 +257,12 @@ def _texts(voucher: Voucher) -> list[str]:
         voucher.party_ledger or "",
         voucher.reference or "",
         voucher.narration or "",
+        voucher.forex.currency if voucher.forex else "",
     ]
     for leg in voucher.ledger_entries:
         texts += [leg.ledger, leg.bill_reference or "", *(c.cost_centre for c in leg.cost_centres)]
         texts += [bill.name for bill in leg.bills]
+        texts += [c.category for c in leg.cost_centres]
     for item in voucher.inventory_entries:
         texts += [
             item.stock_item,
@@ -199,15 +271,18 @@ def _texts(voucher: Voucher) -> list[str]:
             item.godown,
             item.batch,
             *(c.cost_centre for c in item.cost_centres),
+            *(c.category for c in item.cost_centres),
         ]
     return texts
 
 
-def render_voucher(voucher: Voucher) -> etree._Element:
+def render_voucher(voucher: Voucher, forex: ForexStyle = DEFAULT_STYLE) -> etree._Element:
     """A fresh ``<VOUCHER ACTION="Create" REMOTEID=...>`` element (a new element each call,
     so a batch can be split and re-sent). ``REMOTEID`` makes a re-send an alteration of the
-    same voucher on licensed TallyPrime (§4.7)."""
+    same voucher on licensed TallyPrime (§4.7). ``forex``: how a voucher in a foreign
+    currency writes its amounts (ignored for the others)."""
     check(voucher)
+    amounts = _Amounts(voucher.forex, forex)
     view = INVOICE_VIEW if voucher.is_invoice else ACCOUNTING_VIEW
     element = etree.Element(
         "VOUCHER",
@@ -233,15 +308,15 @@ def render_voucher(voucher: Voucher) -> etree._Element:
         _sub(element, "NARRATION", voucher.narration)
     if not voucher.is_invoice:
         for entry in voucher.ledger_entries:
-            _ledger_entry(element, "ALLLEDGERENTRIES.LIST", entry, voucher.voucher_type)
+            _ledger_entry(element, "ALLLEDGERENTRIES.LIST", entry, voucher.voucher_type, amounts)
         return element
     # Invoice order as in §4.4: party leg, items, then tax/shipping legs.
     for entry in voucher.ledger_entries:
         if entry.is_party:
-            _ledger_entry(element, "LEDGERENTRIES.LIST", entry, voucher.voucher_type)
+            _ledger_entry(element, "LEDGERENTRIES.LIST", entry, voucher.voucher_type, amounts)
     for item in voucher.inventory_entries:
-        _inventory_entry(element, item)
+        _inventory_entry(element, item, amounts)
     for entry in voucher.ledger_entries:
         if not entry.is_party:
-            _ledger_entry(element, "LEDGERENTRIES.LIST", entry, voucher.voucher_type)
+            _ledger_entry(element, "LEDGERENTRIES.LIST", entry, voucher.voucher_type, amounts)
     return element

@@ -106,9 +106,10 @@ class ReconApi:
             )
             try:
                 rows.extend(rows_from_json(page, len(rows)))
+                if declared is None:
+                    declared = declared_lines(page.description)
             except ReconParseError as exc:
                 raise WalmartResponseInvalid(str(exc)) from None
-            declared = declared if declared is not None else declared_lines(page.description)
             # S3: keep going until nextOffset == -1 (S2: it is a byte offset -- opaque to us).
             if page.nextOffset is None or page.nextOffset < 0 or not page.reportData:
                 break

@@ -49,18 +49,30 @@ def required_instant(value: int | str | Decimal) -> datetime:
     return parsed
 
 
+AMOUNT_DIGITS = 15
+"""Digits before the point an amount may have. Amounts are rounded to the cent downstream
+with decimal's 28 significant digits, which already fails at 10^27 (and sums of amounts
+sooner); no settlement line comes near 10^15."""
+
+
 def decimal_or_none(value: str | int | Decimal | None) -> Decimal | None:
     """Amounts written as strings (recon, §8.1; quantities, §6.2). Blank, ``""`` and the
-    literal ``"\"\""`` Walmart writes for empty cells are None."""
+    literal ``"\"\""`` Walmart writes for empty cells are None. ``NaN``, ``Infinity`` and
+    absurdly large numbers are not amounts."""
     if value is None:
         return None
     text = str(value).strip().strip('"').replace(",", "").replace("$", "")
     if not text:
         return None
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    if number.adjusted() >= AMOUNT_DIGITS:
+        raise ValueError(f"{value!r} has more than {AMOUNT_DIGITS} digits before the point")
+    return number
 
 
 def us_date(value: str | None) -> date | None:

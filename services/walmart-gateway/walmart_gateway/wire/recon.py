@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -20,7 +22,26 @@ from mlc_shared.domain.walmart import ReconRow
 from walmart_gateway.wire.common import Wire, blank_to_none, decimal_or_none, us_date
 
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive with no member: its end record comes first
+MAX_CSV_BYTES = 256 * 1024 * 1024
+"""The most the CSV inside the zip may unpack to. A two-week report of a busy seller is tens
+of megabytes; a zip bomb (a few kilobytes that inflate to gigabytes) is refused at this size
+instead of filling the gateway's memory."""
+MAX_DECLARED_LINES = 10**9
 _LINES_RE = re.compile(r"^\s*Number of Lines in file\s*(\d+)?", re.I)
+# What zipfile raises on a damaged or hostile archive besides BadZipFile (tests/badinput
+# fuzzes it): bad deflate/LZMA/BZIP2 data, a cut-off member, an unsupported method or
+# version, an encrypted member, offsets pointing before the start, undecodable names.
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 
 
 class ReconParseError(ValueError):
@@ -92,7 +113,13 @@ _BY_KEY = {_key(header): spec for header, spec in COLUMNS.items()}
 
 def declared_lines(text: str | None) -> int | None:
     match = _LINES_RE.match(text or "")
-    return int(match.group(1)) if match and match.group(1) else None
+    if not match or not match.group(1):
+        return None
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(MAX_DECLARED_LINES)) or int(digits) > MAX_DECLARED_LINES:
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} digits)"
+        raise ReconParseError(f"'Number of Lines in file {shown}' is not a line count")
+    return int(digits)
 
 
 def is_line_count(cells: Iterable[str | None]) -> bool:
@@ -124,11 +151,18 @@ def row_from_mapping(values: Mapping[str, str | None], where: str) -> ReconRow:
 def parse_csv(text: str) -> tuple[list[ReconRow], int | None]:
     """Rows of the v1 CSV and the N of its "Number of Lines in file N" row, if any."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        return [], None
-    if not any(_key(h) in _BY_KEY for h in header):
-        raise NotAReconFile(f"the first CSV row is not a v1 header: {header[:4]!r}")
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise NotAReconFile("the CSV is empty: not even a header row")
+        if not any(_key(h) in _BY_KEY for h in header):
+            raise NotAReconFile(f"the first CSV row is not a v1 header: {header[:4]!r}")
+        return _rows(reader, header)
+    except csv.Error as exc:  # e.g. a cell over csv's field limit (128 KiB)
+        raise ReconParseError(f"CSV line {reader.line_num}: {exc}") from None
+
+
+def _rows(reader: Iterable[list[str]], header: list[str]) -> tuple[list[ReconRow], int | None]:
     rows: list[ReconRow] = []
     declared: int | None = None
     for number, cells in enumerate(reader, start=2):
@@ -147,24 +181,49 @@ def parse_csv(text: str) -> tuple[list[ReconRow], int | None]:
 
 def csv_from_zip(body: bytes) -> str:
     """The one CSV inside ``reconFile``'s zip (§8.1), decoded."""
-    if not body.startswith(ZIP_MAGIC):
+    if not body.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         raise NotAReconFile(
             "reconFile did not answer with a zip (an error body with HTTP 200 "
             "happens, §8.1): " + body[:120].decode("utf-8", "replace")
         )
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/")]
-            csvs = [n for n in names if n.lower().endswith(".csv")] or names
+            members = [i for i in archive.infolist() if not i.filename.endswith("/")]
+            csvs = [i for i in members if i.filename.lower().endswith(".csv")] or members
             if not csvs:
                 raise NotAReconFile("the reconFile zip is empty")
-            raw = archive.read(csvs[0])
-    except zipfile.BadZipFile as exc:
-        raise NotAReconFile(f"the reconFile zip is damaged: {exc}") from None
+            if len(csvs) > 1:
+                names = ", ".join(repr(i.filename) for i in csvs[:5])
+                raise NotAReconFile(
+                    f"the reconFile zip holds {len(csvs)} files ({names}); §8.1 says one CSV"
+                )
+            raw = _unpacked(archive, csvs[0])
+    except NotAReconFile:
+        raise
+    except _DAMAGED_ZIP as exc:
+        raise NotAReconFile(
+            f"the reconFile zip is damaged: {type(exc).__name__}: {exc or 'cut off'}"
+        ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def _unpacked(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, read no further than :data:`MAX_CSV_BYTES` whatever its header
+    claims."""
+    too_big = NotAReconFile(
+        f"the CSV in the reconFile zip unpacks to more than {MAX_CSV_BYTES // 2**20} MiB "
+        f"({member.compress_size} bytes packed): refused as a zip bomb"
+    )
+    if member.file_size > MAX_CSV_BYTES:
+        raise too_big
+    with archive.open(member) as stream:
+        raw = stream.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise too_big
+    return raw
 
 
 class ReconJsonPage(Wire):
