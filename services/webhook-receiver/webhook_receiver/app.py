@@ -35,6 +35,12 @@ log = get_logger(__name__)
 TOKEN_REQUEST_LIMIT = 4096
 """A client-credentials form is a few dozen bytes (§9.4)."""
 
+DRAIN_LIMIT = 1024 * 1024
+"""How much of a body over the limit is still read (and dropped) before the 413. A socket
+closed with unread data in it sends a TCP reset, which can destroy the 413 before the
+sender reads it: the sender would see a broken connection, not the reason
+(tests/badinput/test_webhook_bodies.py caught it). Past this much, it gets the reset."""
+
 
 class BodyTooLarge(Exception):
     pass
@@ -72,20 +78,29 @@ GateDep = Annotated[TenantGate, Depends(get_gate)]
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
-    """The body, refused as soon as it passes ``limit`` bytes (declared or streamed)."""
+    """The body, refused once it passes ``limit`` bytes (declared or streamed). Nothing past
+    the limit is kept; up to :data:`DRAIN_LIMIT` of it is read so the 413 arrives whole."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    too_large = declared.isdigit() and int(declared) > limit
+    if too_large and int(declared) > DRAIN_LIMIT:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge
+            if size > limit or too_large:
+                too_large = True
+                if size > DRAIN_LIMIT:
+                    break
+                continue
             chunks.append(chunk)
     except ClientDisconnect:  # the sender gave up mid-body: nothing to store, nobody to answer
+        if too_large:
+            raise BodyTooLarge from None
         raise MalformedDelivery("the client disconnected before the body was complete") from None
+    if too_large:
+        raise BodyTooLarge
     return b"".join(chunks)
 
 

@@ -71,7 +71,10 @@ class Interpretation:
 def read_source(body: bytes) -> Source:
     """The ``{source: {eventType, eventTime, eventId}, payload}`` envelope (§9.3)."""
     try:
-        raw = json.loads(body)
+        # Decoded as UTF-8 here, not by json.loads: given bytes, it also reads UTF-16 and
+        # UTF-32, whose NULs the stored text (and PostgreSQL) cannot hold (tests/badinput).
+        # A UTF-8 byte order mark is tolerated, as json.loads tolerated it.
+        raw = json.loads(body.decode("utf-8").removeprefix("\ufeff"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise MalformedDelivery("body is not UTF-8 JSON") from None
     except RecursionError:

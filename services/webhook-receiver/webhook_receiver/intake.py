@@ -2,7 +2,8 @@
 
 Order of work for one delivery (ARCHITECTURE.md, "webhook-receiver"):
 
-1. insert the event into ``webhook_events`` (unique on ``eventId``) and commit;
+1. insert the event into ``webhook_events`` (unique on ``eventId``) and commit (together
+   with the deliveries that arrive meanwhile, :mod:`.inserts`);
 2. publish its message to ``orchestrator.events`` and wait for the publisher confirm;
 3. answer 200, and mark the row published in the next batch (:mod:`.marks`).
 
@@ -35,6 +36,7 @@ from mlc_shared.store.errors import StoreError, StoreUnavailable
 from mlc_shared.store.records import WebhookEvent
 
 from webhook_receiver.events import Interpretation, MalformedDelivery, interpret
+from webhook_receiver.inserts import BatchedInserts
 from webhook_receiver.marks import PublishedMarks
 
 log = get_logger(__name__)
@@ -63,6 +65,7 @@ class Intake:
         self._timeout = timeout
         self._clock = clock or (lambda: datetime.now(UTC))
         self._inflight: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._inserts = BatchedInserts(store, timeout=timeout)
         self._marks = PublishedMarks(store, timeout=timeout)
 
     def now(self) -> datetime:
@@ -80,7 +83,8 @@ class Intake:
             return "accepted" if inserted else "duplicate"
 
     async def close(self) -> None:
-        """Commit the marks still pending."""
+        """Commit the rows and marks still pending."""
+        await self._inserts.close()
         await self._marks.close()
 
     async def sweep(self, grace: timedelta, limit: int = 500) -> int:
@@ -122,8 +126,8 @@ class Intake:
 
     async def _store_row(self, row: WebhookEvent) -> bool:
         try:
-            async with asyncio.timeout(self._timeout), self._store.transaction() as tx:
-                return await tx.add_webhook_event(row)
+            async with asyncio.timeout(self._timeout):
+                return await self._inserts.add(row)
         except (StoreUnavailable, TimeoutError, OSError) as exc:
             raise DependencyDown(f"store: {exc or type(exc).__name__}") from exc
 
