@@ -45,7 +45,9 @@ TEST_POLICY = QueuePolicy(delivery_limit=3, retry_delays=(0.2, 0.5), prefetch=10
 TALLY_TEST_POLICY = QueuePolicy(
     delivery_limit=3, retry_delays=(0.2, 0.5), prefetch=1, single_active_consumer=True
 )
-CRASH_LOOP_POLICY = QueuePolicy(delivery_limit=2, retry_delays=(0.2, 0.5), prefetch=1)
+CRASH_LOOP_POLICY = QueuePolicy(
+    delivery_limit=2, redelivery_limit=2, retry_delays=(0.2, 0.5), prefetch=1
+)
 """Prefetch 1 so each crashing consumer holds exactly the message under test."""
 
 WAIT_SECONDS = 60.0

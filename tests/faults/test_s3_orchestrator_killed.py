@@ -74,7 +74,7 @@ async def run(
                 "kills while orders were in flight": in_flight_kills,
                 "parked messages": len(parked),
             },
-            notes="shared RabbitMQ; the orchestrator process is SIGKILLed 1-3.5 s apart "
+            notes="a private RabbitMQ node; the orchestrator process is SIGKILLed 1-3.5 s apart "
             "while orders keep arriving and restarted 0-1 s later; imports in batches of 20.",
         )
     )

@@ -142,7 +142,7 @@ async def run(
                 "redeliveries the duplicate check skipped": skipped,
                 "parked messages": len(parked),
             },
-            notes="shared RabbitMQ; Tally simulator latency 150 ms per request. The test "
+            notes="a private RabbitMQ node; Tally simulator latency 150 ms per request. The test "
             "freezes the agent (SIGSTOP) while Tally works on the import, waits for Tally's "
             "OK, then SIGKILLs it and starts a new agent, which receives the same command "
             "again.",

@@ -114,8 +114,8 @@ async def run(
                 "delivery limit": DELIVERY_LIMIT,
                 "parked messages": len(parked),
             },
-            notes="shared RabbitMQ. Simulated time: every retry-tier delay is scaled by 1/30, "
-            "so the Tally tiers of 5 s, 30 s and 120 s take 1/6 s, 1 s and 4 s and ten "
+            notes="a private RabbitMQ node. Simulated time: every retry-tier delay is scaled "
+            "by 1/30, so the Tally tiers of 5 s, 30 s and 120 s take 1/6 s, 1 s and 4 s and ten "
             "simulated minutes are 20 real seconds; the orders poll runs every simulated "
             "minute. The figure 'most refusals of one command' above the delivery limit shows "
             "that the outage alone would have parked work had those attempts counted.",

@@ -247,10 +247,10 @@ async def run(
                 "token requests allowed": f"{allowed} ({windows} window + {revocations} revocations)",
                 "parked messages": len(parked),
             },
-            notes="shared RabbitMQ. 'lost' also counts SKUs whose Walmart quantity did not end "
-            "equal to Tally's closing stock. Token requests are the POST /v3/token entries of "
-            "the simulator's request log; a window is the 900 s token lifetime less the "
-            "gateway's 60 s refresh margin.",
+            notes="a private RabbitMQ node. 'lost' also counts SKUs whose Walmart quantity "
+            "did not end equal to Tally's closing stock. Token requests are the POST "
+            "/v3/token entries of the simulator's request log; a window is the 900 s token "
+            "lifetime less the gateway's 60 s refresh margin.",
         )
     )
     assert found.lost == 0, found.describe()

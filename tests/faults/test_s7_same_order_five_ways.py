@@ -144,8 +144,8 @@ async def run(
                 "replayed again": replayed_again,
                 "parked at the end": len(left),
             },
-            notes="shared RabbitMQ; the simulator's webhook duplicate probability is 1 and the "
-            "test re-sends each delivered body; the SKU is mapped in the store (as the "
+            notes="a private RabbitMQ node; the simulator's webhook duplicate probability is 1 "
+            "and the test re-sends each delivered body; the SKU is mapped in the store (as the "
             "operator would) before the parking queue is replayed through the bus.",
         )
     )

@@ -22,6 +22,7 @@ from mlc_shared.messages.envelope import Envelope, Payload
 from mlc_shared.messages.tally import ExportStockItems
 from mlc_shared.messages.walmart import (
     AcknowledgeOrder,
+    AcknowledgeOrders,
     CheckFeed,
     FeedChecked,
     FetchOrders,
@@ -30,6 +31,7 @@ from mlc_shared.messages.walmart import (
     IssueRefund,
     ListReconDates,
     OrderAcknowledged,
+    OrdersAcknowledged,
     OrdersFetched,
     ReconDatesListed,
     ReconReportFetched,
@@ -165,6 +167,35 @@ async def test_orders_arrive_page_by_page_and_are_acknowledged(
     ack = await running.send(AcknowledgeOrder(purchase_order_id=first))
     (answer,) = await running.answers(ack)
     assert answer.payload == OrderAcknowledged(purchase_order_id=first, already=False)
+
+
+async def test_a_batch_of_acknowledgements_answers_each_order(
+    running: Running, admin: httpx.AsyncClient
+) -> None:
+    """One command for many orders: each gets its own outcome; a refused one and one whose
+    calls keep failing hold up none of the others."""
+    await _catalog(admin, "SKU-1")
+    placed = sorted([(await _order(admin, "SKU-1"))["purchaseOrderId"] for _ in range(5)])
+    failing = placed[1]
+    await admin.post(
+        "/admin/faults/next",
+        json={"status": 500, "path_prefix": f"/v3/orders/{failing}/acknowledge", "count": 2},
+    )
+    ack = await running.send(AcknowledgeOrders(purchase_order_ids=(*placed, "999999999")))
+    (answer,) = await running.answers(ack)
+    assert isinstance(answer.payload, OrdersAcknowledged)
+    outcomes = {r.purchase_order_id: r.outcome for r in answer.payload.results}
+    assert outcomes == {
+        **dict.fromkeys(placed, "acknowledged"),
+        failing: "failed",
+        "999999999": "refused",
+    }
+    again = await running.send(AcknowledgeOrders(purchase_order_ids=tuple(placed)))
+    (second,) = await running.answers(again)
+    assert isinstance(second.payload, OrdersAcknowledged)
+    again_outcomes = {r.purchase_order_id: r.outcome for r in second.payload.results}
+    assert set(again_outcomes) == set(placed)
+    assert set(again_outcomes.values()) <= {"acknowledged", "already"}
 
 
 async def test_an_empty_listing_still_answers(running: Running) -> None:

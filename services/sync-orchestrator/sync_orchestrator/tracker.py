@@ -16,6 +16,7 @@ from mlc_shared.messages.orchestrator import PostOrder, PostReturn, PostSettleme
 from mlc_shared.messages.tally import ExportStockItems, ImportVouchers
 from mlc_shared.messages.walmart import (
     AcknowledgeOrder,
+    AcknowledgeOrders,
     CheckFeed,
     FetchOrders,
     FetchReconReport,
@@ -34,6 +35,7 @@ AWAITS_REPLY = (
     FetchOrders,
     UpdateInventory,
     AcknowledgeOrder,
+    AcknowledgeOrders,
     FetchReturns,
     IssueRefund,
     ListReconDates,

@@ -26,8 +26,14 @@ def is_tally_commands(queue: str) -> bool:
 @dataclass(frozen=True)
 class QueuePolicy:
     delivery_limit: int = 5
-    """Attempts before a message is parked. Also the quorum queue's ``x-delivery-limit``,
-    which parks a message whose consumer keeps dying before it can ack (a crash loop)."""
+    """Attempts (handler failures) before a message is parked."""
+
+    redelivery_limit: int = 20
+    """Returns without an acknowledgement (the consumer died or lost its connection) before
+    a message is parked as a crash loop: the quorum queue's ``x-delivery-limit``. Higher
+    than ``delivery_limit`` because a broker restart or a network cut returns every message
+    in flight through no fault of the message (tests/faults scenario 2 parked messages at
+    5); RabbitMQ 4.0 made 20 the quorum-queue default for the same reason."""
 
     retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0)
     """Seconds a failed message waits before its next attempt; attempt n uses tier

@@ -8,6 +8,9 @@ span several Walmart pages arrive as one message per page, ``last_page`` on the 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from mlc_shared.domain.walmart import (
     FeedStatus,
@@ -67,6 +70,31 @@ class OrderAcknowledged(Payload, message_type="walmart.order_acknowledged"):
     purchase_order_id: str
     already: bool = False
     """True when Walmart already showed the order acknowledged (a redelivered command)."""
+
+
+class AcknowledgeOrders(Payload, message_type="walmart.acknowledge_orders"):
+    """Every order of one Tally batch at once: Walmart has no bulk acknowledge (§6.3), but one
+    command instead of one per order lets the gateway make the calls concurrently and keeps
+    a burst of acknowledgements from queueing for seconds in front of the next order poll
+    (bench/e2e_orders.py)."""
+
+    purchase_order_ids: tuple[str, ...]
+
+
+class AcknowledgeOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    purchase_order_id: str
+    outcome: Literal["acknowledged", "already", "refused", "failed"]
+    """``already``: Walmart showed it acknowledged before; ``refused``: Walmart refused it as
+    invalid (resending cannot help); ``failed``: no answer that settles it (5xx, timeouts,
+    an unreadable answer), so it is sent again alone as :class:`AcknowledgeOrder`."""
+    reason: str | None = None
+    codes: tuple[str, ...] = ()
+
+
+class OrdersAcknowledged(Payload, message_type="walmart.orders_acknowledged"):
+    results: tuple[AcknowledgeOutcome, ...]
 
 
 class UpdatePrices(Payload, message_type="walmart.update_prices"):

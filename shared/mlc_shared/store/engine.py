@@ -20,18 +20,29 @@ for SQLite, sets the connection up so that an order written is an order kept:
   sqlite3 driver (SQLAlchemy docs, "Enabling Non-Legacy SQLite Transactional Modes").
   A connection that only reads may opt out with the :data:`READ_ONLY` execution option: it
   then begins with a plain (deferred) ``BEGIN`` and, thanks to WAL, never waits for a writer.
+* :func:`begin_write`: the writers of one process queue for that lock in an ``asyncio.Lock``
+  first, so ``busy_timeout`` only arbitrates between processes. SQLite's busy handler does
+  not queue: a waiting connection sleeps and retries, up to 100 ms a sleep
+  (https://sqlite.org/c3ref/busy_timeout.html, ``sqliteDefaultBusyCallback``), so under a
+  burst the lock sat free while writers slept: standalone ``mlc run`` taking 1,000 order
+  webhooks spent 410 s in ``BEGIN IMMEDIATE`` (p99 2.6 s, max 6.7 s) against 29 s of
+  transactions actually holding the lock (bench/e2e_orders.py, docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from mlc_shared.store.errors import UnsupportedDatabaseUrl
@@ -81,6 +92,28 @@ def create_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS
     # pre-ping: a pooled connection the server dropped (restart, failover) is replaced
     # before a flow uses it, instead of failing the flow's first statement.
     return create_async_engine(target, pool_pre_ping=True, json_serializer=dumps_json)
+
+
+_Gates = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+_WRITE_GATES: weakref.WeakKeyDictionary[Engine, _Gates] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def begin_write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """``engine.begin()`` for a transaction that writes. On SQLite the process's writers wait
+    their turn in FIFO order before taking a connection (module docstring); PostgreSQL runs
+    concurrent writers, so there it is ``engine.begin()`` alone. One gate per engine and
+    event loop; never open a write transaction inside another one (on SQLite that could not
+    work with or without the gate: the second waits for the first)."""
+    if not is_sqlite(engine):
+        async with engine.begin() as conn:
+            yield conn
+        return
+    gates = _WRITE_GATES.setdefault(engine.sync_engine, weakref.WeakKeyDictionary())
+    loop = asyncio.get_running_loop()
+    gate = gates.get(loop) or gates.setdefault(loop, asyncio.Lock())
+    async with gate, engine.begin() as conn:
+        yield conn
 
 
 def dumps_json(value: Any) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 import mlc_shared.messages  # noqa: F401
 from mlc_shared.store import tables as t
 from mlc_shared.store.base import Store, StoreTx
-from mlc_shared.store.engine import READ_ONLY, create_engine
+from mlc_shared.store.engine import READ_ONLY, begin_write, create_engine
 from mlc_shared.store.errors import StoreError
 from mlc_shared.store.migrate import upgrade
 from mlc_shared.store.records import (
@@ -81,7 +81,7 @@ class SqlStore(Store):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[StoreTx]:
         """Commit when the block ends normally, roll back when it raises."""
-        async with translate_errors(), self._engine.begin() as conn:
+        async with translate_errors(), begin_write(self._engine) as conn:
             yield SqlStoreTx(conn)
 
     # outbox relay ----------------------------------------------------------------------
@@ -96,7 +96,7 @@ class SqlStore(Store):
     async def mark_outbox_published(self, ids: Sequence[int], at: datetime | None = None) -> None:
         published_at = now() if at is None else to_db(at)
         o = t.outbox
-        async with translate_errors(), self._engine.begin() as conn:
+        async with translate_errors(), begin_write(self._engine) as conn:
             for part in chunks(list(ids)):
                 # only unpublished rows: a relay that retries keeps the first publication time
                 await conn.execute(

@@ -5,8 +5,9 @@ Every value below relies only on RabbitMQ 3.10 (the broker we run, docs/bus.md):
 
 * quorum queues (Raft-replicated, durable; the only type with at-least-once dead-lettering
   and a delivery limit) -- https://www.rabbitmq.com/docs/quorum-queues
-* ``x-delivery-limit`` on the work queue: a message returned unacked (its consumer died)
-  more than this many times is dead-lettered to the parking queue, so a crash loop ends;
+* ``x-delivery-limit`` on the work queue (``QueuePolicy.redelivery_limit``): a message
+  returned unacked (its consumer died) more than this many times is dead-lettered to the
+  parking queue, so a crash loop ends;
 * ``x-dead-letter-strategy: at-least-once`` (3.10+): the broker keeps a dead-lettered
   message until the target queue confirms it; it needs ``x-overflow: reject-publish``
   (https://www.rabbitmq.com/blog/2022/03/29/at-least-once-dead-lettering);
@@ -69,7 +70,7 @@ def declarations(topology: Topology, queue: str) -> WorkQueueDeclarations:
     parking_name = topology.parking_queue(queue)
     work_args = {
         **_quorum(),
-        "x-delivery-limit": policy.delivery_limit,
+        "x-delivery-limit": policy.redelivery_limit,
         **_dead_letter_to(parking_name),
     }
     if policy.single_active_consumer:

@@ -35,7 +35,7 @@ from mlc_shared.bus.embedded.consumer import EmbeddedSubscription, QueueContext
 from mlc_shared.bus.topology import Topology
 from mlc_shared.logging import get_logger, redact_text
 from mlc_shared.messages.envelope import Envelope, InvalidMessage
-from mlc_shared.store.engine import READ_ONLY
+from mlc_shared.store.engine import READ_ONLY, begin_write
 from mlc_shared.store.migrate import upgrade
 
 log = get_logger(__name__)
@@ -81,7 +81,7 @@ class EmbeddedBus(Bus):
             namespace = self.topology.namespace
             recovered = 0
             if self._recover:
-                async with self._engine.begin() as conn:
+                async with begin_write(self._engine) as conn:
                     prefix = f"{namespace}." if namespace else None
                     recovered = await queries.recover(conn, prefix)
             if recovered:
@@ -107,7 +107,7 @@ class EmbeddedBus(Bus):
         physical = self.topology.physical(queue)
         rows = [queries.new_row(physical, m, {TENANT_HEADER: m.tenant}, now) for m in messages]
         try:
-            async with self._engine.begin() as conn:
+            async with begin_write(self._engine) as conn:
                 await queries.insert(conn, rows)
         except SQLAlchemyError as exc:
             raise PublishFailed(
@@ -149,7 +149,7 @@ class EmbeddedBus(Bus):
     async def replay(self, queue: str, message_id: str | None = None) -> int:
         self._require_started()
         physical = self.topology.physical(queue)
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             count = await queries.replay(conn, physical, message_id, time.time())
         if count:
             self._signal(physical)
@@ -157,7 +157,7 @@ class EmbeddedBus(Bus):
 
     async def purge_parked(self, queue: str, message_id: str | None = None) -> int:
         self._require_started()
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             return await queries.purge(conn, self.topology.physical(queue), message_id)
 
     async def depth(self, queue: str) -> QueueDepth:

@@ -27,7 +27,7 @@ from mlc_shared.bus.embedded.queries import Claimed
 from mlc_shared.bus.topology import QueuePolicy
 from mlc_shared.logging import get_logger
 from mlc_shared.messages.envelope import Envelope, InvalidMessage
-from mlc_shared.store.engine import READ_ONLY
+from mlc_shared.store.engine import READ_ONLY, begin_write
 
 log = get_logger(__name__)
 
@@ -124,7 +124,7 @@ class EmbeddedSubscription(Subscription):
         ctx = self._ctx
         acked, self._acked = self._acked, []
         try:
-            async with ctx.engine.begin() as conn:
+            async with begin_write(ctx.engine) as conn:
                 await queries.ack(conn, acked)
                 batch = await queries.claim(
                     conn, ctx.physical, ctx.policy.prefetch, time.time(), ctx.lease
@@ -141,7 +141,7 @@ class EmbeddedSubscription(Subscription):
         if not acked:
             return
         try:
-            async with self._ctx.engine.begin() as conn:
+            async with begin_write(self._ctx.engine) as conn:
                 await queries.ack(conn, acked)
         except Exception:
             # Their leases run out and they are delivered again (at least once).
@@ -167,7 +167,7 @@ class EmbeddedSubscription(Subscription):
             return
         held, self._held = set(self._held), set()
         try:
-            async with self._ctx.engine.begin() as conn:
+            async with begin_write(self._ctx.engine) as conn:
                 await queries.release(conn, held)
         except Exception:
             # Their leases run out instead; they are delivered again then.
@@ -180,7 +180,7 @@ class EmbeddedSubscription(Subscription):
             if not self._held:
                 continue
             try:
-                async with ctx.engine.begin() as conn:
+                async with begin_write(ctx.engine) as conn:
                     await queries.renew(conn, set(self._held), time.time() + ctx.lease)
             except Exception:
                 log.exception("bus.lease_renewal_failed", queue=ctx.queue)
@@ -195,7 +195,7 @@ class EmbeddedSubscription(Subscription):
             self._held.discard(claimed.id)
 
     async def _settle(self, claimed: Claimed) -> None:
-        if claimed.redeliveries > self._ctx.policy.delivery_limit:
+        if claimed.redeliveries > self._ctx.policy.redelivery_limit:
             log.warning("bus.parked", queue=self._ctx.queue, reason=CRASH_LOOP_REASON)
             await self._park(claimed, CRASH_LOOP_REASON, claimed.history)
             return
@@ -239,14 +239,14 @@ class EmbeddedSubscription(Subscription):
             delay=outcome.delay,
             next_attempt=outcome.attempt,
         )
-        async with self._ctx.engine.begin() as conn:
+        async with begin_write(self._ctx.engine) as conn:
             await queries.retry(conn, claimed, envelope, outcome, time.time())
         self._held.discard(claimed.id)
 
     async def _park(
         self, claimed: Claimed, reason: str, history: tuple[AttemptRecord, ...]
     ) -> None:
-        async with self._ctx.engine.begin() as conn:
+        async with begin_write(self._ctx.engine) as conn:
             await queries.park(conn, claimed.id, reason, history, claimed.headers, time.time())
         self._held.discard(claimed.id)
 

@@ -17,7 +17,9 @@ QUEUE = "orchestrator.events"
 
 
 def test_the_routing_key_names_the_tenant() -> None:
-    assert published_tenant(incoming(b"{}", routing_key="orchestrator.events.acme"), QUEUE) == "acme"
+    assert (
+        published_tenant(incoming(b"{}", routing_key="orchestrator.events.acme"), QUEUE) == "acme"
+    )
 
 
 def test_the_header_is_not_believed() -> None:
@@ -52,6 +54,8 @@ def test_keys_of_other_queues_or_without_a_tenant_say_nothing() -> None:
     for key in ("walmart.commands.acme", "orchestrator.events", "orchestrator.events.", ""):
         assert published_tenant(incoming(b"{}", routing_key=key), QUEUE) is None
     assert (
-        published_tenant(incoming(b"{}", routing_key="tally.acme.commands.acme"), "tally.acme.commands")
+        published_tenant(
+            incoming(b"{}", routing_key="tally.acme.commands.acme"), "tally.acme.commands"
+        )
         == "acme"
     )
