@@ -12,14 +12,16 @@ AT_LEAST_ONCE_TO = {
 }
 
 
-def test_work_queue_parks_a_crash_loop_at_the_delivery_limit() -> None:
-    topology = Topology(namespace="ns", default_policy=QueuePolicy(delivery_limit=4))
+def test_work_queue_parks_a_crash_loop_at_the_redelivery_limit() -> None:
+    # The broker's limit counts returns without an ack, not failed attempts: its own value.
+    policy = QueuePolicy(delivery_limit=4, redelivery_limit=7)
+    topology = Topology(namespace="ns", default_policy=policy)
     work = declarations(topology, "walmart.commands").work
     assert work.name == "ns.walmart.commands"
     assert work.binding == "walmart.commands.*"
     assert work.arguments == {
         "x-queue-type": "quorum",
-        "x-delivery-limit": 4,
+        "x-delivery-limit": 7,
         **AT_LEAST_ONCE_TO,
         "x-dead-letter-routing-key": "ns.walmart.commands.parking",
     }
