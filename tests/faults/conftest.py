@@ -14,7 +14,7 @@ import pytest
 
 from tests.faults.broker import private_broker
 from tests.faults.report import Result, load, save, write_doc
-from tests.faults.world import World, world
+from tests.faults.world import Scene, World, world
 
 RESULTS_KEY = "mlc-faults-results"
 SESSION_KEY = "mlc_faults_session"
@@ -94,6 +94,17 @@ def record(request: pytest.FixtureRequest) -> Callable[[Result], None]:
 async def sims(tmp_path: Path) -> AsyncIterator[World]:
     async with world(tmp_path) as made:
         yield made
+
+
+@pytest.fixture
+def scene(
+    sims: World,
+    tmp_path: Path,
+    record: Callable[[Result], None],
+    fresh_postgres_url: str,
+    bus_namespace: str,
+) -> Scene:
+    return Scene(sims, tmp_path, record, fresh_postgres_url, bus_namespace)
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -25,22 +23,20 @@ from tests.faults.outbox import parked_everywhere
 from tests.faults.report import Result
 from tests.faults.stack import BrokerProbe, running_stack
 from tests.faults.waits import wait_until
-from tests.faults.world import World, purchase_orders
+from tests.faults.world import Scene, purchase_orders
 
 RESUME_LIMIT = 60.0
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
-    database_url: str,
-    namespace: str,
     orders: int,
     restarts: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     rng = random.Random(1)
     pos = purchase_orders(orders)
     (tmp_path / "rabbitmq").mkdir()
@@ -119,18 +115,10 @@ async def run(
 
 @pytest.mark.faults
 async def test_broker_stopped_and_started_during_1000_orders(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
-    fresh_postgres_url: str,
-    bus_namespace: str,
+    scene: Scene,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
+        scene,
         orders=1000,
         restarts=5,
         full=True,
@@ -138,18 +126,10 @@ async def test_broker_stopped_and_started_during_1000_orders(
 
 
 async def test_broker_stopped_and_started_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
-    fresh_postgres_url: str,
-    bus_namespace: str,
+    scene: Scene,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
+        scene,
         orders=150,
         restarts=1,
         full=False,

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import aio_pika
 import pytest
@@ -38,7 +36,7 @@ from tests.faults.proxy import FaultProxy
 from tests.faults.report import Result
 from tests.faults.stack import Stack, running_stack
 from tests.faults.waits import wait_until
-from tests.faults.world import GODOWN, ITEMS, NODE, World, mapping_toml, purchase_orders
+from tests.faults.world import GODOWN, ITEMS, NODE, Scene, World, mapping_toml, purchase_orders
 
 TAP_BINDINGS = ("walmart.commands.*", "tally.*.commands.*", "orchestrator.events.*")
 SETTLE_WITHIN = 1800.0
@@ -124,19 +122,17 @@ async def stock_not_on_walmart(world: World, skus: list[str]) -> list[str]:
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     items: int,
     orders: int,
     cuts: int,
     bandwidth: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     rng = random.Random(2)
     pos = purchase_orders(orders)
     skus = await seed_catalog(sims, items)
@@ -253,20 +249,12 @@ async def _all_pushed(stack: Stack, skus: list[str]) -> bool:
 
 @pytest.mark.faults
 async def test_proxy_cuts_while_10000_outbox_rows_drain(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         # One row per item: the orders add only about a hundred more (their imports and
         # acknowledgements go in batches of 25), so the catalog alone makes the 10,000.
         items=10_000,
@@ -278,20 +266,12 @@ async def test_proxy_cuts_while_10000_outbox_rows_drain(
 
 
 async def test_proxy_cuts_while_the_outbox_drains_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         items=600,
         orders=100,
         cuts=3,

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -20,23 +18,21 @@ from tests.faults.books import in_flight
 from tests.faults.outbox import parked_everywhere
 from tests.faults.report import Result
 from tests.faults.stack import running_stack
-from tests.faults.world import World, purchase_orders
+from tests.faults.world import Scene, purchase_orders
 
 ORCHESTRATOR = "sync-orchestrator"
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     orders: int,
     kills: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     rng = random.Random(3)
     pos = purchase_orders(orders)
     in_flight_kills = 0
@@ -85,20 +81,12 @@ async def run(
 
 @pytest.mark.faults
 async def test_orchestrator_sigkilled_mid_flow(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=600,
         kills=12,
         full=True,
@@ -106,20 +94,12 @@ async def test_orchestrator_sigkilled_mid_flow(
 
 
 async def test_orchestrator_sigkilled_mid_flow_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=120,
         kills=3,
         full=False,

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +23,7 @@ from tests.faults.outbox import audit_rows, parked_everywhere
 from tests.faults.report import Result
 from tests.faults.stack import Stack, running_stack
 from tests.faults.waits import wait_until
-from tests.faults.world import World, purchase_orders
+from tests.faults.world import Scene, World, purchase_orders
 
 AGENT = "tally-agent"
 TALLY_LATENCY_MS = 150
@@ -85,16 +83,14 @@ async def kill_after_ok(stack: Stack, seq: int) -> tuple[int, bool] | None:
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     kills: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     pos = purchase_orders(kills)
     await sims.admin_tally("PUT", "/faults/latency", json={"ms": TALLY_LATENCY_MS})
     await sims.place_orders(kills)
@@ -158,40 +154,24 @@ async def run(
 
 @pytest.mark.faults
 async def test_agent_killed_between_ok_and_ack_100_times(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         kills=100,
         full=True,
     )
 
 
 async def test_agent_killed_between_ok_and_ack_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         kills=4,
         full=False,
     )

@@ -19,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +26,7 @@ from tests.faults.books import in_flight
 from tests.faults.outbox import parked_everywhere
 from tests.faults.report import Result
 from tests.faults.stack import running_stack
-from tests.faults.world import World, purchase_orders
+from tests.faults.world import Scene, purchase_orders
 
 TIME_SCALE = 1 / 30
 SIMULATED_OUTAGE = 600.0
@@ -51,16 +49,14 @@ def failures_per_command(agent_log: str) -> Counter[str]:
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     orders: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     pos = purchase_orders(orders)
     third = orders // 3
     outage = SIMULATED_OUTAGE * TIME_SCALE
@@ -130,20 +126,12 @@ async def run(
 
 @pytest.mark.faults
 async def test_tally_away_for_ten_simulated_minutes(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=300,
         full=True,
     )

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,7 +29,7 @@ from tests.faults.outbox import parked_everywhere
 from tests.faults.report import Result
 from tests.faults.stack import Stack, running_stack
 from tests.faults.waits import wait_until
-from tests.faults.world import GODOWN, ITEMS, NODE, World, purchase_orders
+from tests.faults.world import GODOWN, ITEMS, NODE, Scene, World, purchase_orders
 
 TOKEN_LIFETIME = 900.0  # walmart-api.md §2
 REFRESH_MARGIN = 60.0  # MLC_WALMART_TOKEN_REFRESH_MARGIN default
@@ -156,18 +154,16 @@ async def misbehave(world: World, rng: random.Random, *, revocations: int, storm
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     orders: int,
     revocations: int,
     storm: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     rng = random.Random(6)
     pos = purchase_orders(orders)
     await sims.admin_walmart(
@@ -267,20 +263,12 @@ async def _none(wrong: Any) -> bool:
 
 @pytest.mark.faults
 async def test_walmart_429_storm_5xx_bursts_revoked_tokens(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=300,
         revocations=3,
         storm=2,
@@ -289,20 +277,12 @@ async def test_walmart_429_storm_5xx_bursts_revoked_tokens(
 
 
 async def test_walmart_storms_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=60,
         revocations=2,
         storm=0,

@@ -12,8 +12,6 @@ once more, the poll runs again and the parking queue is replayed again: nothing 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -27,7 +25,7 @@ from tests.faults.report import Result
 from tests.faults.stack import Stack, running_stack
 from tests.faults.waits import wait_until
 from tests.faults.webhooks import deliver_again, deliveries, listening, subscribe
-from tests.faults.world import World, purchase_orders
+from tests.faults.world import Scene, World, purchase_orders
 
 SKU, ITEM = "SHK-HD-016", "Wall Clock Wooden"  # in the Tally demo company, not yet mapped
 USER, PASSWORD = "walmart", "hook-password-for-scenario-7"
@@ -59,16 +57,14 @@ async def polls(world: World) -> int:
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     orders: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     pos = purchase_orders(orders, prefix="7")
     await sims.admin_walmart(
         "POST", "/admin/items", json={"sku": SKU, "product_name": ITEM, "price": "21.00"}
@@ -179,40 +175,24 @@ async def _more_polls(world: World, at_least: int) -> bool:
 
 @pytest.mark.faults
 async def test_same_order_by_webhook_polling_and_replay(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=20,
         full=True,
     )
 
 
 async def test_same_order_five_ways_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=3,
         full=False,
     )

@@ -16,8 +16,6 @@ regression would show as lost orders.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,23 +28,21 @@ from tests.faults.outbox import parked_everywhere
 from tests.faults.report import Result
 from tests.faults.stack import Stack, running_stack
 from tests.faults.waits import wait_until
-from tests.faults.world import World, purchase_orders
+from tests.faults.world import Scene, World, purchase_orders
 
 DELIVERY_LIMIT = 4
 CLIENT_ATTEMPTS = 2  # MLC_WALMART_RETRY_ATTEMPTS: HTTP tries inside one delivery
 
 
 async def run(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     *,
     amqp_url: str,
-    database_url: str,
-    namespace: str,
     orders: int,
     full: bool,
 ) -> None:
+    sims, tmp_path, record = scene.sims, scene.tmp_path, scene.record
+    database_url, namespace = scene.database_url, scene.namespace
     pos = purchase_orders(orders)
     poison, long_order = pos[orders // 3], pos[orders // 2]
     others = [po for po in pos if po != poison]
@@ -144,40 +140,24 @@ async def _calls(world: World, path: str) -> int:
 
 @pytest.mark.faults
 async def test_one_poison_order_among_1000(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=1000,
         full=True,
     )
 
 
 async def test_one_poison_order_ci(
-    sims: World,
-    tmp_path: Path,
-    record: Callable[[Result], None],
+    scene: Scene,
     broker_url: str,
-    fresh_postgres_url: str,
-    bus_namespace: str,
 ) -> None:
     await run(
-        sims,
-        tmp_path,
-        record,
+        scene,
         amqp_url=broker_url,
-        database_url=fresh_postgres_url,
-        namespace=bus_namespace,
         orders=60,
         full=False,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +21,8 @@ from urllib.parse import quote
 import httpx
 from tally_sim import TallySimulator
 from walmart_sim import WalmartSimulator
+
+from tests.faults.report import Result
 
 NODE, GODOWN = "10001", "Chennai Warehouse"
 ITEMS = {
@@ -217,3 +219,15 @@ async def world(
     finally:
         await walmart.stop()
         await tally.stop()
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What every scenario runs in, whatever it injects: both simulators, a work directory,
+    the result recorder, a fresh PostgreSQL database and a bus namespace of its own."""
+
+    sims: World
+    tmp_path: Path
+    record: Callable[[Result], None]
+    database_url: str
+    namespace: str
