@@ -4,6 +4,7 @@ service as they come, so a paged export never waits for its last page)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from mlc_shared.bus.base import Reject
 from mlc_shared.messages.envelope import Payload
@@ -23,8 +24,8 @@ from mlc_shared.messages.tally import (
 )
 
 from tally_agent.importer import Importer, ImportOptions
-from tally_agent.incremental import export_masters, export_vouchers
-from tally_agent.kinds import LEDGERS, STOCK_ITEMS
+from tally_agent.incremental import ExportPage, export_masters, export_vouchers
+from tally_agent.kinds import LEDGERS, STOCK_ITEMS, M, MasterKind
 from tally_agent.lookup import find_existing, key_of
 from tally_agent.reads import TallyReader
 
@@ -72,52 +73,26 @@ class CommandRunner:
     async def export_stock_items(
         self, command: ExportStockItems
     ) -> AsyncIterator[StockItemsExported]:
-        async for page in export_masters(
-            self.reader,
-            STOCK_ITEMS,
-            command.since_alter_id,
-            voucher_cursor=command.since_voucher_alter_id,
-            census=command.census,
-            page_size=self.page_size,
-            shared_alter_ids=self.shared_alter_ids,
-            backlog=self.window,
-        ):
-            yield StockItemsExported(
-                company=page.company,
-                since_alter_id=page.since_alter_id,
-                items=tuple(page.records),
-                unchanged=page.unchanged,
-                page=page.page,
-                last_page=page.last_page,
-                next_alter_id=page.next_alter_id,
-                full_resync=page.full_resync,
-                census=page.census,
-                next_voucher_alter_id=page.next_voucher_alter_id,
-            )
+        async for page in self._master_pages(STOCK_ITEMS, command):
+            yield StockItemsExported(items=tuple(page.records), **_page_fields(page))
 
     async def export_ledgers(self, command: ExportLedgers) -> AsyncIterator[LedgersExported]:
-        async for page in export_masters(
+        async for page in self._master_pages(LEDGERS, command):
+            yield LedgersExported(ledgers=tuple(page.records), **_page_fields(page))
+
+    def _master_pages(
+        self, kind: MasterKind[M], command: ExportStockItems | ExportLedgers
+    ) -> AsyncIterator[ExportPage[M]]:
+        return export_masters(
             self.reader,
-            LEDGERS,
+            kind,
             command.since_alter_id,
             voucher_cursor=command.since_voucher_alter_id,
             census=command.census,
             page_size=self.page_size,
             shared_alter_ids=self.shared_alter_ids,
             backlog=self.window,
-        ):
-            yield LedgersExported(
-                company=page.company,
-                since_alter_id=page.since_alter_id,
-                ledgers=tuple(page.records),
-                unchanged=page.unchanged,
-                page=page.page,
-                last_page=page.last_page,
-                next_alter_id=page.next_alter_id,
-                full_resync=page.full_resync,
-                census=page.census,
-                next_voucher_alter_id=page.next_voucher_alter_id,
-            )
+        )
 
     async def export_vouchers(self, command: ExportVouchers) -> AsyncIterator[VouchersExported]:
         if command.to_date < command.from_date:
@@ -190,3 +165,18 @@ class CommandRunner:
             importer = Importer(self.reader.for_company(company), company, self.options)
             results = await importer.create_masters(command.masters)
         yield MastersCreated(results=tuple(results))
+
+
+def _page_fields(page: ExportPage[Any]) -> dict[str, Any]:
+    """What every master export result carries besides its records."""
+    return {
+        "company": page.company,
+        "since_alter_id": page.since_alter_id,
+        "unchanged": page.unchanged,
+        "page": page.page,
+        "last_page": page.last_page,
+        "next_alter_id": page.next_alter_id,
+        "full_resync": page.full_resync,
+        "census": page.census,
+        "next_voucher_alter_id": page.next_voucher_alter_id,
+    }
