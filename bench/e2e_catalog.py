@@ -46,6 +46,7 @@ from urllib.parse import quote
 
 import httpx
 from e2e_support import (  # type: ignore[import-not-found]
+    E2E_TIME_SCALE,
     backend,
     cpu_by_process,
     cpu_used,
@@ -248,7 +249,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mlc-e2e-catalog-") as tmp:
         async with (
             simulator() as (tally_url, tally_admin_url),
-            walmart_simulator(CLIENT_ID, SECRET) as walmart_url,
+            walmart_simulator(CLIENT_ID, SECRET, time_scale=E2E_TIME_SCALE, seed=7) as walmart_url,
             httpx.AsyncClient(base_url=tally_admin_url, timeout=600, trust_env=False) as tally,
             httpx.AsyncClient(base_url=walmart_url, timeout=600, trust_env=False) as walmart,
             backend(Path(tmp), distributed=args.distributed) as store,

@@ -51,6 +51,7 @@ from urllib.parse import quote
 import httpx
 import sqlalchemy as sa
 from e2e_support import (  # type: ignore[import-not-found]
+    E2E_TIME_SCALE,
     Backend,
     backend,
     connector_processes,
@@ -351,7 +352,7 @@ async def connector_run(
     pos = [f"{prefix}{n:09d}" for n in range(count)]
     async with (
         simulator() as (tally_url, tally_admin_url),
-        walmart_simulator(CLIENT_ID, SECRET) as walmart_url,
+        walmart_simulator(CLIENT_ID, SECRET, time_scale=E2E_TIME_SCALE, seed=7) as walmart_url,
         httpx.AsyncClient(base_url=tally_admin_url, timeout=120, trust_env=False) as tally,
         httpx.AsyncClient(timeout=60, trust_env=False) as http,
         backend(workdir, distributed=distributed) as store,

@@ -39,7 +39,7 @@ from walmart_sim import WalmartSimulator
 
 async def serve() -> None:
     sim = WalmartSimulator(client_id=sys.argv[1], client_secret=sys.argv[2], data="empty",
-                           time_scale=float(sys.argv[3]), seed=7)
+                           time_scale=float(sys.argv[3]), seed=int(sys.argv[4]))
     await sim.start(host="127.0.0.1", port=0)
     print(sim.url, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
@@ -56,14 +56,19 @@ def free_port() -> int:
         return port
 
 
+E2E_TIME_SCALE = 0.001
+"""The end-to-end benchmarks' Walmart clock: a feed's stages (2 simulated s each) pass in
+milliseconds, webhook retries likewise."""
+
+
 @asynccontextmanager
 async def walmart_simulator(
-    client_id: str, secret: str, *, time_scale: float = 0.001
+    client_id: str, secret: str, *, time_scale: float = 1.0, seed: int = 0
 ) -> AsyncIterator[str]:
-    """The Walmart simulator in a child process; its URL. ``time_scale`` 0.001: a feed's
-    stages (2 simulated s each) pass in milliseconds, webhook retries likewise."""
+    """The Walmart simulator in a child process on an ephemeral loopback port; its URL.
+    Every benchmark that talks to Walmart starts it here."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SERVE_WALMART, client_id, secret, str(time_scale),
+        sys.executable, "-c", _SERVE_WALMART, client_id, secret, str(time_scale), str(seed),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)  # fmt: skip
     assert proc.stdout is not None
     assert proc.stdin is not None

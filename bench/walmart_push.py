@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from e2e_support import walmart_simulator  # type: ignore[import-not-found]
 from mlc_shared.domain.walmart import InventoryUpdate, SkuOutcome
 from mlc_shared.logging import configure_logging
 from walmart_gateway.errors import WalmartError
@@ -36,42 +34,6 @@ from walmart_gateway.transport import HttpxTransport
 
 CLIENT_ID, SECRET = "bench-client", "bench-secret-0001"
 NODE = "10000000101"
-
-_SERVE = """
-import asyncio, sys
-from walmart_sim import WalmartSimulator
-
-async def serve() -> None:
-    sim = WalmartSimulator(client_id=sys.argv[1], client_secret=sys.argv[2], data="empty")
-    await sim.start(host="127.0.0.1", port=0)
-    print(sim.url, flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
-    await sim.stop()
-
-asyncio.run(serve())
-"""
-
-
-@asynccontextmanager
-async def simulator() -> AsyncIterator[str]:
-    """The Walmart simulator in a child process on an ephemeral loopback port; its URL."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SERVE, CLIENT_ID, SECRET,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdin is not None
-    try:
-        line = await asyncio.wait_for(proc.stdout.readline(), 60)
-        if not line.startswith(b"http://"):
-            raise RuntimeError("the Walmart simulator did not start")
-        yield line.decode().strip()
-    finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
 
 
 def _gateway(url: str, **overrides: Any) -> WalmartGateway:
@@ -184,7 +146,10 @@ async def main(skus: int, per_sku_seconds: float, unbudgeted_seconds: float) -> 
     names = [f"BENCH-{n:05d}" for n in range(skus)]
     updates = [InventoryUpdate(sku=s, quantity=(n * 7) % 50, ship_node=NODE)
                for n, s in enumerate(names)]  # fmt: skip
-    async with simulator() as url, httpx.AsyncClient(base_url=url, timeout=300) as admin:
+    async with (
+        walmart_simulator(CLIENT_ID, SECRET) as url,
+        httpx.AsyncClient(base_url=url, timeout=300) as admin,
+    ):
         seeded = await admin.post("/admin/catalog", json={
             "ship_nodes": [{"ship_node": NODE, "name": "Bench DC"}],
             "items": [{"sku": s, "product_name": s, "price": "9.99"} for s in names]})  # fmt: skip

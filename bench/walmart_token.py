@@ -19,56 +19,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+from e2e_support import walmart_simulator  # type: ignore[import-not-found]
 from mlc_shared.logging import configure_logging
 from walmart_gateway.gateway import WalmartGateway
 from walmart_gateway.settings import WalmartSettings
 
 CLIENT_ID, SECRET = "bench-client", "bench-secret-0001"
 CONNECTIONS = 100
-
-_SERVE = """
-import asyncio, sys
-from walmart_sim import WalmartSimulator
-
-async def serve() -> None:
-    sim = WalmartSimulator(client_id=sys.argv[1], client_secret=sys.argv[2], data="empty",
-                           time_scale=float(sys.argv[3]))
-    await sim.start(host="127.0.0.1", port=0)
-    print(sim.url, flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
-    await sim.stop()
-
-asyncio.run(serve())
-"""
-
-
-@asynccontextmanager
-async def simulator(time_scale: float = 1.0) -> AsyncIterator[str]:
-    """The Walmart simulator in a child process on an ephemeral loopback port; its URL."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SERVE, CLIENT_ID, SECRET, str(time_scale),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdin is not None
-    try:
-        line = await asyncio.wait_for(proc.stdout.readline(), 60)
-        if not line.startswith(b"http://"):
-            raise RuntimeError("the Walmart simulator did not start")
-        yield line.decode().strip()
-    finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
 
 
 async def _timed(calls: int, one: Callable[[], Awaitable[Any]]) -> float:
@@ -136,7 +98,7 @@ async def measure(url: str, calls: int) -> dict[str, Any]:
 
 
 async def main(calls: int) -> dict[str, Any]:
-    async with simulator() as url:
+    async with walmart_simulator(CLIENT_ID, SECRET) as url:
         return await measure(url, calls)
 
 
