@@ -97,6 +97,8 @@ class Contender:
         self.token_requests = 0
         self.calls = 0
         self._token: str | None = None
+        self.running = asyncio.Event()
+        self.running.set()
 
     async def _get_token(self, http: httpx.AsyncClient) -> str:
         self.token_requests += 1
@@ -112,6 +114,7 @@ class Contender:
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=10) as http:
             while True:
+                await self.running.wait()
                 if self._token is None:
                     self._token = await self._get_token(http)
                 reply = await http.get(
@@ -130,7 +133,9 @@ class Contender:
                 await asyncio.sleep(0.2)
 
 
-async def misbehave(world: World, rng: random.Random, *, revocations: int, storm: int) -> None:
+async def misbehave(
+    world: World, contender: Contender, rng: random.Random, *, revocations: int, storm: int
+) -> None:
     """The faults, spread over the run."""
     bursts: list[dict[str, Any]] = [
         {"status": 503, "count": 8, "path_prefix": "/v3/orders"},
@@ -150,7 +155,24 @@ async def misbehave(world: World, rng: random.Random, *, revocations: int, storm
         elif kind == "revoke":
             await world.admin_walmart("POST", "/admin/tokens/revoke")
         else:
-            await world.admin_walmart("PATCH", "/admin/config", json={"throttle_storm": arg})
+            await throttle_storm(world, contender, arg)
+
+
+async def throttle_storm(world: World, contender: Contender, calls: int) -> None:
+    """The next ``calls`` throttled calls are refused. The contender holds off meanwhile so
+    that the refusals are the gateway's: a storm that only hit the contender would leave
+    the assertion that the gateway met and rode out a 429 to luck."""
+    contender.running.clear()
+    try:
+        await world.admin_walmart("PATCH", "/admin/config", json={"throttle_storm": calls})
+
+        async def spent() -> bool:
+            config = await world.admin_walmart("GET", "/admin/config")
+            return int(config["throttle_storm"]) == 0
+
+        await wait_until(spent, within=60, what=f"the gateway meeting {calls} throttled calls")
+    finally:
+        contender.running.set()
 
 
 async def run(
@@ -202,7 +224,7 @@ async def run(
             placing = asyncio.create_task(
                 sims.trickle_orders(orders, waves=10, interval=1.0, start=first)
             )
-            await misbehave(sims, rng, revocations=revocations, storm=storm)
+            await misbehave(sims, contender, rng, revocations=revocations, storm=storm)
             await placing
             contending.cancel()
             await asyncio.gather(contending, return_exceptions=True)
@@ -230,7 +252,7 @@ async def run(
             scenario="6",
             title="Walmart 429 storm, 5xx bursts, revoked tokens",
             workload=f"{orders} orders and the catalog flow (inventory of {len(ITEMS)} SKUs)",
-            faults=f"another client spending the orders budget{f', throttle_storm {storm}' if storm else ''}; bursts of "
+            faults=f"another client spending the orders budget, throttle_storm {storm}; bursts of "
             f"503/500 before effect and 504 after effect; {revocations} token revocations",
             lost=found.lost + len(wrong_stock),
             duplicates=found.duplicates,
@@ -285,6 +307,6 @@ async def test_walmart_storms_ci(
         amqp_url=broker_url,
         orders=60,
         revocations=2,
-        storm=0,
+        storm=1,
         full=False,
     )

@@ -34,10 +34,17 @@ class OutboxRelay:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        # Forgetting the task lets a replica that stepped down show (and be) idle, and start
+        # the relay afresh when it leads again.
+        task, self._task = self._task, None
+        if task:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def drain(self) -> int:
         """Publish everything pending now; returns how many rows were published."""
