@@ -335,21 +335,30 @@ async def test_audit_search_filters_by_every_field(store: SqlStore) -> None:
 async def test_webhook_events(store: SqlStore) -> None:
     base = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     async with store.transaction() as tx:
-        assert await tx.add_webhook_event(webhook("ev-2", base + timedelta(seconds=1))) is True
-        assert await tx.add_webhook_event(webhook("ev-1", base, known_type=False)) is True
-        assert await tx.add_webhook_event(webhook("ev-1", base, body="other")) is False
+        stored = await tx.add_webhook_events(
+            [webhook("ev-2", base + timedelta(seconds=1)), webhook("ev-1", base, known_type=False)]
+        )
+        assert stored == {"ev-1", "ev-2"}
+        ev3 = webhook("ev-3", base + timedelta(milliseconds=500))
+        # already stored, or twice in one batch: the first copy stays, the rest are left out
+        assert await tx.add_webhook_events([webhook("ev-1", base, body="other"), ev3, ev3]) == {
+            "ev-3"
+        }
+        assert await tx.add_webhook_events([]) == set()
     events = await store.unpublished_webhook_events()
-    assert [event.event_id for event in events] == ["ev-1", "ev-2"]  # by receipt time
+    assert [event.event_id for event in events] == ["ev-1", "ev-3", "ev-2"]  # by receipt time
     assert events[0] == webhook("ev-1", base, known_type=False)
     assert [e.event_id for e in await store.unpublished_webhook_events(limit=1)] == ["ev-1"]
 
     async with store.transaction() as tx:
-        await tx.mark_webhook_published("ev-1")
-        await tx.mark_webhook_published("ev-1")
+        await tx.mark_webhooks_published(["ev-1", "ev-3"])
+        await tx.mark_webhooks_published(["ev-1", "ev-1"])
+        await tx.mark_webhooks_published([])
     assert [event.event_id for event in await store.unpublished_webhook_events()] == ["ev-2"]
-    with pytest.raises(RecordNotFound):
+    with pytest.raises(RecordNotFound, match="ev-unknown"):
         async with store.transaction() as tx:
-            await tx.mark_webhook_published("ev-unknown")
+            await tx.mark_webhooks_published(["ev-2", "ev-unknown"])
+    assert [event.event_id for event in await store.unpublished_webhook_events()] == ["ev-2"]
 
 
 async def test_flow_state(store: SqlStore) -> None:
@@ -484,7 +493,7 @@ async def test_transaction_rolls_back_everything_on_error(store: SqlStore) -> No
             await tx.set_versions("acme", "order", {"PO-1": "1"})
             await tx.put_mapping("acme", "sku", "SKU-1", {"stock_item": "Mug"})
             await tx.add_audit(audit_entry())
-            await tx.add_webhook_event(webhook("ev-1", datetime.now(UTC)))
+            await tx.add_webhook_events([webhook("ev-1", datetime.now(UTC))])
             await tx.put_flow_state(FlowState(tenant="acme", flow="orders", paused=True))
             raise Boom
 
@@ -529,7 +538,7 @@ async def test_concurrent_transactions_lose_nothing(store: SqlStore) -> None:
 async def test_timestamps_come_back_as_the_same_instant_in_utc(store: SqlStore) -> None:
     local = datetime(2024, 3, 31, 23, 45, 12, 123456, tzinfo=IST)
     async with store.transaction() as tx:
-        await tx.add_webhook_event(webhook("ev-1", local, event_time=None))
+        await tx.add_webhook_events([webhook("ev-1", local, event_time=None)])
         await tx.put_flow_state(FlowState(tenant="acme", flow="orders", last_run_at=local))
     (event,) = await store.unpublished_webhook_events()
     (state,) = await store.list_flow_states()
@@ -544,7 +553,7 @@ async def test_timestamps_come_back_as_the_same_instant_in_utc(store: SqlStore) 
 async def test_naive_timestamps_are_refused(store: SqlStore) -> None:
     with pytest.raises(NaiveTimestamp, match="time zone"):
         async with store.transaction() as tx:
-            await tx.add_webhook_event(webhook("ev-1", datetime(2024, 5, 1, 12, 0)))
+            await tx.add_webhook_events([webhook("ev-1", datetime(2024, 5, 1, 12, 0))])
     with pytest.raises(NaiveTimestamp):
         await store.search_audit(AuditQuery(since=datetime(2024, 5, 1)))
     assert await store.unpublished_webhook_events() == []

@@ -4,8 +4,9 @@ One transaction per delivery costs a pool checkout (with its pre-ping), BEGIN, t
 COMMIT and a WAL flush; and concurrent deliveries took more connections than the pool
 keeps, so overflow connections were opened and closed all the time (one new PostgreSQL
 session per ~5 events at 32 concurrent deliveries, bench/webhooks.py). Here one writer
-stores, in one transaction, every row that arrived while its previous transaction ran: a
-lone delivery waits for nothing extra, a burst shares one commit and one connection.
+stores every row that arrived while its previous transaction ran, in one transaction and
+one multi-row INSERT: a lone delivery waits for nothing extra, a burst shares one commit,
+one statement and one connection.
 
 Each caller gets its own row's answer (inserted, or already there) only once the
 transaction has committed, so the 200 still follows a committed row. A batch that fails
@@ -74,10 +75,12 @@ class BatchedInserts:
 
     async def _insert(self, batch: list[_Waiting]) -> None:
         async with asyncio.timeout(self._timeout), self._store.transaction() as tx:
-            inserted = [await tx.add_webhook_event(row) for row, _ in batch]
-        for (_, answer), result in zip(batch, inserted, strict=True):
+            stored = await tx.add_webhook_events([row for row, _ in batch])
+        for row, answer in batch:
+            inserted = row.event_id in stored
+            stored.discard(row.event_id)  # a second copy in the batch was not the one stored
             if not answer.done():
-                answer.set_result(result)
+                answer.set_result(inserted)
 
 
 def _fail(batch: list[_Waiting], exc: BaseException) -> None:

@@ -57,8 +57,7 @@ class PublishedMarks:
             batch, self._queued = self._queued[:BATCH], self._queued[BATCH:]
             try:
                 async with asyncio.timeout(self._timeout), self._store.transaction() as tx:
-                    for event_id in batch:
-                        await tx.mark_webhook_published(event_id)
+                    await tx.mark_webhooks_published(batch)
             except (StoreError, TimeoutError, OSError) as exc:
                 # Confirmed but not recorded: the sweep will publish these once more.
                 log.warning("webhook.mark_published_failed", events=len(batch), error=str(exc))

@@ -71,6 +71,11 @@ class StoreTx(abc.ABC):
     # audit
     @abc.abstractmethod
     async def add_audit(self, entry: AuditEntry) -> int: ...
+    async def add_audits(self, entries: Sequence[AuditEntry]) -> None:
+        """Several rows, in this order (one statement where the store can)."""
+        for entry in entries:
+            await self.add_audit(entry)
+
     @abc.abstractmethod
     async def update_audit(
         self,
@@ -85,11 +90,13 @@ class StoreTx(abc.ABC):
 
     # webhook events
     @abc.abstractmethod
-    async def add_webhook_event(self, event: WebhookEvent) -> bool:
-        """False when ``event_id`` was already stored."""
+    async def add_webhook_events(self, events: Sequence[WebhookEvent]) -> set[str]:
+        """The ``event_id`` of each event stored now; one already stored is left as it was
+        and its id is not in the answer."""
 
     @abc.abstractmethod
-    async def mark_webhook_published(self, event_id: str) -> None: ...
+    async def mark_webhooks_published(self, event_ids: Sequence[str]) -> None:
+        """Record the first publication of each; :class:`RecordNotFound` names unknown ids."""
 
     # flow state
     @abc.abstractmethod

@@ -173,6 +173,18 @@ class SqlStoreTx(StoreTx):
         audit_id: int = (await self._conn.execute(stmt)).scalar_one()
         return audit_id
 
+    async def add_audits(self, entries: Sequence[AuditEntry]) -> None:
+        # One executemany: a step that audits a page of orders writes one statement.
+        at = now()
+        rows = [
+            entry.model_dump()
+            | {"detail": json_or_null(entry.detail)}
+            | {"created_at": at, "updated_at": at}
+            for entry in entries
+        ]
+        for part in chunks(rows):
+            await self._conn.execute(sa.insert(t.audit), list(part))
+
     async def update_audit(
         self,
         audit_id: int,
@@ -203,35 +215,51 @@ class SqlStoreTx(StoreTx):
 
     # webhook events --------------------------------------------------------------------
 
-    async def add_webhook_event(self, event: WebhookEvent) -> bool:
+    async def add_webhook_events(self, events: Sequence[WebhookEvent]) -> set[str]:
+        # One multi-row statement per chunk (SQLAlchemy's "insertmanyvalues" for an
+        # executemany with RETURNING): the receiver stores a burst of deliveries at once,
+        # and a statement per row cost it more CPU than the rest of the request.
         stmt = (
             insert(self._dialect, t.webhook_events)
-            .values(
-                event_id=event.event_id,
-                tenant=event.tenant,
-                event_type=event.event_type,
-                event_time=to_db_opt(event.event_time),
-                received_at=to_db(event.received_at),
-                body=event.body,
-                known_type=event.known_type,
-                published_at=to_db_opt(event.published_at),
-            )
             .on_conflict_do_nothing(index_elements=[t.webhook_events.c.event_id])
             .returning(t.webhook_events.c.event_id)
         )
-        return (await self._conn.execute(stmt)).first() is not None
+        rows = [
+            {
+                "event_id": event.event_id,
+                "tenant": event.tenant,
+                "event_type": event.event_type,
+                "event_time": to_db_opt(event.event_time),
+                "received_at": to_db(event.received_at),
+                "body": event.body,
+                "known_type": event.known_type,
+                "published_at": to_db_opt(event.published_at),
+            }
+            for event in events
+        ]
+        stored: set[str] = set()
+        for part in chunks(rows):
+            stored.update((await self._conn.execute(stmt, list(part))).scalars())
+        return stored
 
-    async def mark_webhook_published(self, event_id: str) -> None:
+    async def mark_webhooks_published(self, event_ids: Sequence[str]) -> None:
         w = t.webhook_events
-        stmt = (
-            sa.update(w)
-            .where(w.c.event_id == event_id)
-            # the first publication time stays: a second mark (a relay retry) changes nothing
-            .values(published_at=sa.func.coalesce(w.c.published_at, sa.literal(now(), t.Timestamp)))
-            .returning(w.c.event_id)
-        )
-        if (await self._conn.execute(stmt)).first() is None:
-            raise RecordNotFound(f"no webhook event {event_id!r}")
+        wanted = list(dict.fromkeys(event_ids))
+        marked: set[str] = set()
+        for part in chunks(wanted):
+            stmt = (
+                sa.update(w)
+                .where(w.c.event_id.in_(part))
+                # the first publication time stays: a second mark (a sweep after a lost
+                # mark) changes nothing
+                .values(
+                    published_at=sa.func.coalesce(w.c.published_at, sa.literal(now(), t.Timestamp))
+                )
+                .returning(w.c.event_id)
+            )
+            marked.update((await self._conn.execute(stmt)).scalars())
+        if missing := [event_id for event_id in wanted if event_id not in marked]:
+            raise RecordNotFound(f"no webhook events {', '.join(map(repr, missing))}")
 
     # flow state ------------------------------------------------------------------------
 
