@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +42,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -89,9 +90,41 @@ def create_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS
         engine = create_async_engine(target, json_serializer=dumps_json)
         _configure_sqlite(engine, busy_timeout)
         return engine
-    # pre-ping: a pooled connection the server dropped (restart, failover) is replaced
-    # before a flow uses it, instead of failing the flow's first statement.
-    return create_async_engine(target, pool_pre_ping=True, json_serializer=dumps_json)
+    engine = create_async_engine(target, json_serializer=dumps_json)
+    _ping_idle_connections(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is used.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Replace a pooled connection the server dropped (restart, failover, an idle timeout on
+    the way) before a flow uses it, instead of failing the flow's first statement: the
+    pessimistic check of SQLAlchemy's "Dealing with Disconnects", but only for connections
+    that sat idle. ``pool_pre_ping`` pings at every checkout, and asyncpg's ping is three
+    round trips (BEGIN, ``;``, ROLLBACK): under load, more than the transaction it guards
+    (a third of the webhook receiver's store time, bench/webhooks.py). A connection in
+    steady use is not pinged; if the server goes away under it, the statement fails once
+    (StoreUnavailable: the caller retries), and SQLAlchemy then invalidates the whole pool,
+    so the next checkout connects afresh."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_: Any, record: ConnectionPoolEntry) -> None:
+        record.info["mlc_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: ConnectionPoolEntry, _: Any) -> None:
+        idle_since = record.info.pop("mlc_idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            # the pool discards this connection and checks out another (SQLAlchemy pool
+            # events, "checkout")
+            raise DisconnectionError(str(exc)) from exc
 
 
 _Gates = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]

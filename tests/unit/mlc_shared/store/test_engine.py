@@ -1,4 +1,5 @@
-"""engine.py: URL mapping and the SQLite connection set-up (on real SQLite files)."""
+"""engine.py: URL mapping, the SQLite connection set-up (on real SQLite files) and the
+replacement of dropped PostgreSQL connections (on the real server)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.ext.asyncio
 from mlc_shared.store import UnsupportedDatabaseUrl, create_engine
+from mlc_shared.store import engine as engine_module
 from mlc_shared.store.engine import READ_ONLY, async_url, dumps_json
 
 
@@ -90,3 +93,46 @@ def test_json_columns_refuse_decimals_but_keep_decimal_strings() -> None:
         dumps_json({"amount": Decimal("12.30")})
     with pytest.raises(TypeError, match="set is not JSON serialisable"):
         dumps_json({"tags": {"a"}})
+
+
+async def _kill_sessions_of(engine: sa.ext.asyncio.AsyncEngine, admin_url: str) -> int:
+    """Terminate every server session of ``engine``'s pooled connections; how many."""
+    async with engine.connect() as conn:
+        pid = (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+    admin = create_engine(admin_url)
+    try:
+        async with admin.connect() as conn:
+            killed = await conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            return sum(1 for ok in killed.scalars() if ok)
+    finally:
+        await admin.dispose()
+
+
+async def test_an_idle_pooled_connection_the_server_dropped_is_replaced_unseen(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = create_engine(postgres_url)
+    try:
+        assert await _kill_sessions_of(engine, postgres_url) == 1  # a server restart, say
+        async with engine.connect() as conn:  # pinged at checkout, replaced
+            assert (await conn.execute(sa.text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_busy_connection_is_not_pinged_and_fails_once_then_the_pool_reconnects(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    engine = create_engine(postgres_url)
+    try:
+        assert await _kill_sessions_of(engine, postgres_url) == 1
+        with pytest.raises(sa.exc.DBAPIError) as failed:
+            async with engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        assert failed.value.connection_invalidated
+        async with engine.connect() as conn:
+            assert (await conn.execute(sa.text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await engine.dispose()
