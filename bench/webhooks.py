@@ -20,8 +20,9 @@ side runs a warm-up of 200, then:
 
 Both phases also report the CPU per event of the server process (the flood also that of
 this process), from ``/proc``: the machine is shared, so rates move with the neighbours'
-load, CPU cost much less. uvicorn runs the same way in both servers: one process, ``uvicorn.Config`` defaults
-(h11, and the asyncio loop of ``asyncio.run``, as ``mlc serve`` has it).
+load, CPU cost much less. uvicorn runs the same way in both servers: one process,
+``uvicorn.Config`` defaults (httptools), on the loop ``mlc serve`` runs (uvloop,
+mlc_shared/eventloop.py).
 
 Goals (issue 5): p99 < 100 ms at 200 events/s, and receiver throughput >= 0.5 x bare. Each
 repetition runs both sides, alternating which goes first; the median repetition counts and
@@ -87,12 +88,14 @@ four clients with 8 (measured here), and would throttle the bare endpoint's figu
 GOAL_P99_MS = 100.0
 GOAL_RATIO = 0.5
 
-# The receiver's own uvicorn set-up (webhook_receiver/service.py), around a handler that does
-# nothing: the cost of uvicorn + FastAPI alone on this machine.
+# The receiver's own uvicorn set-up (webhook_receiver/service.py) on the loop `mlc serve`
+# runs (mlc_shared/eventloop.py), around a handler that does nothing: the cost of uvicorn +
+# FastAPI alone on this machine.
 _SERVE_BARE = """
 import asyncio, socket, sys
 import uvicorn
 from fastapi import FastAPI
+from mlc_shared import eventloop
 
 app = FastAPI()
 
@@ -112,7 +115,7 @@ async def serve() -> None:
     server.should_exit = True
     await serving
 
-asyncio.run(serve())
+eventloop.run(serve())
 """
 
 

@@ -9,6 +9,7 @@ import sys
 from typing import Annotated
 
 import typer
+from mlc_shared import eventloop
 from mlc_shared.config import CommonSettings, ConfigError, load_settings
 from mlc_shared.logging import configure_logging, get_logger
 
@@ -34,7 +35,7 @@ def _start(services: tuple[str, ...]) -> None:
         common = load_settings(CommonSettings)
         configure_logging(common.log_level, common.log_format)
         runtime = Runtime(services)
-        asyncio.run(_until_signalled(runtime))
+        eventloop.run(_until_signalled(runtime), common.event_loop)
     except (ConfigError, ValueError) as exc:
         typer.echo(f"mlc: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from mlc_shared.eventloop import EventLoop
 from mlc_shared.messages.envelope import TENANT_PATTERN
 
 
@@ -52,6 +53,10 @@ class CommonSettings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+    event_loop: EventLoop = Field(
+        default="uvloop",
+        description="uvloop (default where installed) or asyncio: the loop the services run on",
+    )
 
     @field_validator("amqp_url")
     @classmethod

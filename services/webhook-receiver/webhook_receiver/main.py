@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import signal
 
+from mlc_shared import eventloop
 from mlc_shared.bus.factory import create_bus
 from mlc_shared.config import load_settings
 from mlc_shared.logging import configure_logging, get_logger
@@ -55,7 +56,7 @@ def main() -> None:
             hint="set MLC_WEBHOOK_AUTH_METHOD or "
             "MLC_WEBHOOK_TENANTS_FILE; every delivery is refused until then",
         )
-    asyncio.run(serve(settings))
+    eventloop.run(serve(settings), settings.event_loop)
 
 
 if __name__ == "__main__":
