@@ -67,6 +67,10 @@ def performance_signature(secret: str, url: str, timestamp: str, body: bytes) ->
     ).decode()
 
 
+def _timeout(ctx: SimContext) -> httpx.Timeout:
+    return httpx.Timeout(ctx.config.webhook_timeout_seconds)
+
+
 async def _oauth_token(ctx: SimContext, client: httpx.AsyncClient, sub: Subscription) -> str:
     auth = sub.auth or {}
     key = (auth.get("authUrl", ""), auth.get("clientId", ""), auth.get("clientSecret", ""))
@@ -77,7 +81,9 @@ async def _oauth_token(ctx: SimContext, client: httpx.AsyncClient, sub: Subscrip
     headers[auth.get("authHeaderName") or "Authorization"] = _credential(ctx, key[1], key[2])
     headers["Accept"] = "application/json; charset=UTF-8"
     headers["Content-type"] = "application/x-www-form-urlencoded; charset=ISO-8859-1"
-    response = await client.post(key[0], content=b"grant_type=client_credentials", headers=headers)
+    response = await client.post(
+        key[0], content=b"grant_type=client_credentials", headers=headers, timeout=_timeout(ctx)
+    )
     if response.status_code != 200:
         raise RuntimeError(f"authUrl answered {response.status_code}")
     data = response.json()
@@ -87,7 +93,11 @@ async def _oauth_token(ctx: SimContext, client: httpx.AsyncClient, sub: Subscrip
 
 
 async def _headers_for(
-    ctx: SimContext, client: httpx.AsyncClient, sub: Subscription, body: bytes, event_type: str
+    ctx: SimContext,
+    client: httpx.AsyncClient,
+    sub: Subscription,
+    body: bytes,
+    event_type: str,
 ) -> dict[str, str]:
     headers = {"Content-Type": "application/json"}
     headers.update(sub.headers)
@@ -139,14 +149,15 @@ async def deliver_once(
         body=body.decode(),
     )
     ctx.state.deliveries.append(record)
-    timeout = httpx.Timeout(ctx.config.webhook_timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        try:
-            headers = await _headers_for(ctx, client, sub, body, source["eventType"])
-            record.headers = _masked(headers, sub)
-            response = await client.post(sub.event_url, content=body, headers=headers)
-        except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
-            record.error = f"{type(exc).__name__}: {exc}"
-            return False
+    client = ctx.webhook_client()
+    try:
+        headers = await _headers_for(ctx, client, sub, body, source["eventType"])
+        record.headers = _masked(headers, sub)
+        response = await client.post(
+            sub.event_url, content=body, headers=headers, timeout=_timeout(ctx)
+        )
+    except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
+        record.error = f"{type(exc).__name__}: {exc}"
+        return False
     record.status_code = response.status_code
     return 200 <= response.status_code < 300

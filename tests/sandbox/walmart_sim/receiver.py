@@ -30,6 +30,8 @@ class Received:
     query: str
     headers: dict[str, str]
     body: bytes
+    peer: str = ""
+    """The sender's address and port: one TCP connection per distinct value."""
 
     @property
     def json(self) -> Any:
@@ -48,7 +50,8 @@ class Receiver:
 
     async def _hook(self, request: Request) -> Response:
         body = await request.body()
-        received = Received(request.url.path, request.url.query, dict(request.headers), body)
+        peer = f"{request.client.host}:{request.client.port}" if request.client else ""
+        received = Received(request.url.path, request.url.query, dict(request.headers), body, peer)
         check_delivery(received.json)
         self.deliveries.append(received)
         self._arrived.set()

@@ -176,6 +176,20 @@ async def test_basic_auth_prefix_switch(
     assert delivery.json["payload"]["requestStatus"] == "READY"
 
 
+async def test_deliveries_share_pooled_connections(
+    wm: WalmartClient, admin: Admin, receiver: Receiver
+) -> None:
+    """Walmart's side keeps connections open: one per delivery capped the simulator near 16
+    events a second."""
+    await subscribe(wm, receiver, "REPORT_STATUS", "REPORTS", authDetails=BASIC)
+    for n in range(1, 21):
+        await admin.post("/events", {"event_type": "REPORT_STATUS"})
+        await receiver.wait_for(n)
+    # wait_for returns once the body arrived, before the answer went back, so the next
+    # delivery may find that connection still busy and open a second one
+    assert len({d.peer for d in receiver.deliveries}) <= 2
+
+
 async def test_hmac_signature_hex_and_base64(
     wm: WalmartClient, admin: Admin, receiver: Receiver
 ) -> None:
