@@ -279,6 +279,26 @@ async def test_audit_add_and_update(store: SqlStore) -> None:
             await tx.update_audit(audit_id + 1000, status="posted")
 
 
+async def test_audits_added_together_keep_their_order_and_null_details(store: SqlStore) -> None:
+    entries = [
+        audit_entry(source_id="PO-1", status="posted", detail={"outcome": "created"}),
+        audit_entry(source_id="PO-2", status="posted"),  # no detail: SQL NULL, not 'null'
+        audit_entry(source_id="PO-1", status="acknowledged", request="<ENVELOPE/>"),
+    ]
+    async with store.transaction() as tx:
+        await tx.add_audits(entries)
+        await tx.add_audits([])
+    rows = await store.search_audit(AuditQuery(tenant="acme", oldest_first=True))
+    assert [(r.source_id, r.status) for r in rows] == [
+        ("PO-1", "posted"),
+        ("PO-2", "posted"),
+        ("PO-1", "acknowledged"),
+    ]
+    assert [r.detail for r in rows] == [{"outcome": "created"}, None, None]
+    assert rows[2].request == "<ENVELOPE/>"
+    assert await store.search_audit(AuditQuery(tenant="acme", text="null")) == []
+
+
 async def test_audit_search_filters_by_every_field(store: SqlStore) -> None:
     async with store.transaction() as tx:
         first = await tx.add_audit(audit_entry())
@@ -334,31 +354,29 @@ async def test_audit_search_filters_by_every_field(store: SqlStore) -> None:
 
 async def test_webhook_events(store: SqlStore) -> None:
     base = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    async with store.transaction() as tx:
-        stored = await tx.add_webhook_events(
-            [webhook("ev-2", base + timedelta(seconds=1)), webhook("ev-1", base, known_type=False)]
-        )
-        assert stored == {"ev-1", "ev-2"}
-        ev3 = webhook("ev-3", base + timedelta(milliseconds=500))
-        # already stored, or twice in one batch: the first copy stays, the rest are left out
-        assert await tx.add_webhook_events([webhook("ev-1", base, body="other"), ev3, ev3]) == {
-            "ev-3"
-        }
-        assert await tx.add_webhook_events([]) == set()
+    stored = await store.add_webhook_events(
+        [webhook("ev-2", base + timedelta(seconds=1)), webhook("ev-1", base, known_type=False)]
+    )
+    assert stored == {"ev-1", "ev-2"}
+    ev3 = webhook("ev-3", base + timedelta(milliseconds=500))
+    # already stored, or twice in one batch: the first copy stays, the rest are left out
+    assert await store.add_webhook_events([webhook("ev-1", base, body="other"), ev3, ev3]) == {
+        "ev-3"
+    }
+    assert await store.add_webhook_events([]) == set()
     events = await store.unpublished_webhook_events()
     assert [event.event_id for event in events] == ["ev-1", "ev-3", "ev-2"]  # by receipt time
     assert events[0] == webhook("ev-1", base, known_type=False)
     assert [e.event_id for e in await store.unpublished_webhook_events(limit=1)] == ["ev-1"]
 
-    async with store.transaction() as tx:
-        await tx.mark_webhooks_published(["ev-1", "ev-3"])
-        await tx.mark_webhooks_published(["ev-1", "ev-1"])
-        await tx.mark_webhooks_published([])
+    await store.mark_webhooks_published(["ev-1", "ev-3"])
+    await store.mark_webhooks_published(["ev-1", "ev-1"])
+    await store.mark_webhooks_published([])
     assert [event.event_id for event in await store.unpublished_webhook_events()] == ["ev-2"]
     with pytest.raises(RecordNotFound, match="ev-unknown"):
-        async with store.transaction() as tx:
-            await tx.mark_webhooks_published(["ev-2", "ev-unknown"])
-    assert [event.event_id for event in await store.unpublished_webhook_events()] == ["ev-2"]
+        await store.mark_webhooks_published(["ev-2", "ev-unknown"])
+    # the known one is marked all the same: a mark is safe to repeat
+    assert await store.unpublished_webhook_events() == []
 
 
 async def test_flow_state(store: SqlStore) -> None:
@@ -493,7 +511,6 @@ async def test_transaction_rolls_back_everything_on_error(store: SqlStore) -> No
             await tx.set_versions("acme", "order", {"PO-1": "1"})
             await tx.put_mapping("acme", "sku", "SKU-1", {"stock_item": "Mug"})
             await tx.add_audit(audit_entry())
-            await tx.add_webhook_events([webhook("ev-1", datetime.now(UTC))])
             await tx.put_flow_state(FlowState(tenant="acme", flow="orders", paused=True))
             raise Boom
 
@@ -537,8 +554,8 @@ async def test_concurrent_transactions_lose_nothing(store: SqlStore) -> None:
 
 async def test_timestamps_come_back_as_the_same_instant_in_utc(store: SqlStore) -> None:
     local = datetime(2024, 3, 31, 23, 45, 12, 123456, tzinfo=IST)
+    await store.add_webhook_events([webhook("ev-1", local, event_time=None)])
     async with store.transaction() as tx:
-        await tx.add_webhook_events([webhook("ev-1", local, event_time=None)])
         await tx.put_flow_state(FlowState(tenant="acme", flow="orders", last_run_at=local))
     (event,) = await store.unpublished_webhook_events()
     (state,) = await store.list_flow_states()
@@ -552,8 +569,7 @@ async def test_timestamps_come_back_as_the_same_instant_in_utc(store: SqlStore) 
 
 async def test_naive_timestamps_are_refused(store: SqlStore) -> None:
     with pytest.raises(NaiveTimestamp, match="time zone"):
-        async with store.transaction() as tx:
-            await tx.add_webhook_events([webhook("ev-1", datetime(2024, 5, 1, 12, 0))])
+        await store.add_webhook_events([webhook("ev-1", datetime(2024, 5, 1, 12, 0))])
     with pytest.raises(NaiveTimestamp):
         await store.search_audit(AuditQuery(since=datetime(2024, 5, 1)))
     assert await store.unpublished_webhook_events() == []

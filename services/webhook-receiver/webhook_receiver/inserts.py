@@ -1,17 +1,17 @@
-"""Storing events in as few transactions as the load allows (group commit).
+"""Storing events in as few statements as the load allows (group commit).
 
-One transaction per delivery costs a pool checkout (with its pre-ping), BEGIN, the INSERT,
-COMMIT and a WAL flush; and concurrent deliveries took more connections than the pool
-keeps, so overflow connections were opened and closed all the time (one new PostgreSQL
-session per ~5 events at 32 concurrent deliveries, bench/webhooks.py). Here one writer
-stores every row that arrived while its previous transaction ran, in one transaction and
-one multi-row INSERT: a lone delivery waits for nothing extra, a burst shares one commit,
-one statement and one connection.
+A statement per delivery costs a pool checkout, the INSERT and its commit (a WAL flush);
+and concurrent deliveries took more connections than the pool keeps, so overflow
+connections were opened and closed all the time (one new PostgreSQL session per ~5 events
+at 32 concurrent deliveries, bench/webhooks.py). Here one writer stores every row that
+arrived while its previous statement ran, in one multi-row INSERT that commits by itself
+(:meth:`Store.add_webhook_events`): a lone delivery waits for nothing extra, a burst shares
+one statement, one commit and one connection.
 
 Each caller gets its own row's answer (inserted, or already there) only once the
-transaction has committed, so the 200 still follows a committed row. A batch that fails
+statement has committed, so the 200 still follows a committed row. A batch that fails
 because the store is away or slow fails every caller in it (they answer 503). A batch that
-fails for any other reason is tried again one row per transaction, so one bad row fails
+fails for any other reason is tried again one row per statement, so one bad row fails
 only its own delivery.
 """
 
@@ -27,7 +27,7 @@ from mlc_shared.store.records import WebhookEvent
 log = get_logger(__name__)
 
 BATCH = 100
-"""Rows per transaction at most: a transaction stays short, so the first caller in a large
+"""Rows per statement at most: a statement stays short, so the first caller in a large
 batch does not wait long for the last row's INSERT."""
 
 UNAVAILABLE = (StoreUnavailable, TimeoutError, OSError)
@@ -45,7 +45,7 @@ class BatchedInserts:
 
     async def add(self, row: WebhookEvent) -> bool:
         """True when stored now, False when ``event_id`` was already stored; the store's
-        exception otherwise. Cancelling the caller does not cancel the transaction."""
+        exception otherwise. Cancelling the caller does not cancel the statement."""
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queued.append((row, answer))
         if self._task is None or self._task.done():
@@ -74,8 +74,8 @@ class BatchedInserts:
                         _fail([one], exc)
 
     async def _insert(self, batch: list[_Waiting]) -> None:
-        async with asyncio.timeout(self._timeout), self._store.transaction() as tx:
-            stored = await tx.add_webhook_events([row for row, _ in batch])
+        async with asyncio.timeout(self._timeout):
+            stored = await self._store.add_webhook_events([row for row, _ in batch])
         for row, answer in batch:
             inserted = row.event_id in stored
             stored.discard(row.event_id)  # a second copy in the batch was not the one stored

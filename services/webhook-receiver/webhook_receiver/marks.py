@@ -56,8 +56,8 @@ class PublishedMarks:
         while self._queued:
             batch, self._queued = self._queued[:BATCH], self._queued[BATCH:]
             try:
-                async with asyncio.timeout(self._timeout), self._store.transaction() as tx:
-                    await tx.mark_webhooks_published(batch)
+                async with asyncio.timeout(self._timeout):
+                    await self._store.mark_webhooks_published(batch)
             except (StoreError, TimeoutError, OSError) as exc:
                 # Confirmed but not recorded: the sweep will publish these once more.
                 log.warning("webhook.mark_published_failed", events=len(batch), error=str(exc))

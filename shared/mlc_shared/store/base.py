@@ -88,16 +88,6 @@ class StoreTx(abc.ABC):
         attempts: int | None = None,
     ) -> None: ...
 
-    # webhook events
-    @abc.abstractmethod
-    async def add_webhook_events(self, events: Sequence[WebhookEvent]) -> set[str]:
-        """The ``event_id`` of each event stored now; one already stored is left as it was
-        and its id is not in the answer."""
-
-    @abc.abstractmethod
-    async def mark_webhooks_published(self, event_ids: Sequence[str]) -> None:
-        """Record the first publication of each; :class:`RecordNotFound` names unknown ids."""
-
     # flow state
     @abc.abstractmethod
     async def get_flow_state(self, tenant: str, flow: str) -> FlowState: ...
@@ -149,6 +139,17 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[StoreTx]: ...
+
+    # Webhook intake (outside flow transactions). Each statement commits by itself, so a
+    # call that fails part-way may leave earlier chunks done; both are safe to repeat.
+    @abc.abstractmethod
+    async def add_webhook_events(self, events: Sequence[WebhookEvent]) -> set[str]:
+        """The ``event_id`` of each event stored now; one already stored is left as it was
+        and its id is not in the answer."""
+
+    @abc.abstractmethod
+    async def mark_webhooks_published(self, event_ids: Sequence[str]) -> None:
+        """Record the first publication of each; :class:`RecordNotFound` names unknown ids."""
 
     # Outbox relay (outside flow transactions)
     @abc.abstractmethod

@@ -149,6 +149,21 @@ async def begin_write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
+@asynccontextmanager
+async def begin_autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for writes that are each atomic as one statement. On PostgreSQL it is in
+    autocommit mode: every statement commits by itself, without the BEGIN and COMMIT round
+    trips around it (asyncpg sends BEGIN as a statement of its own). On SQLite, where BEGIN
+    and COMMIT cost no round trip, it is :func:`begin_write`: one transaction for all."""
+    if is_sqlite(engine):
+        async with begin_write(engine) as conn:
+            yield conn
+        return
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
+
+
 def dumps_json(value: Any) -> str:
     """JSON for JSON columns. A ``Decimal`` is refused with a clear message instead of being
     turned into a float: amounts travel as decimal strings (``str(amount)``)."""

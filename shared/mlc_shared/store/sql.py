@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 import mlc_shared.messages  # noqa: F401
 from mlc_shared.store import tables as t
 from mlc_shared.store.base import Store, StoreTx
-from mlc_shared.store.engine import READ_ONLY, begin_write, create_engine
-from mlc_shared.store.errors import StoreError
+from mlc_shared.store.engine import READ_ONLY, begin_autocommit, begin_write, create_engine
+from mlc_shared.store.errors import RecordNotFound, StoreError
 from mlc_shared.store.migrate import upgrade
 from mlc_shared.store.records import (
     AgentStatusRow,
@@ -38,10 +38,12 @@ from mlc_shared.store.sql_support import (
     audit_row,
     chunks,
     flow_state,
+    insert,
     now,
     outbox_row,
     tenant_record,
     to_db,
+    to_db_opt,
     translate_errors,
     webhook_event,
 )
@@ -83,6 +85,58 @@ class SqlStore(Store):
         """Commit when the block ends normally, roll back when it raises."""
         async with translate_errors(), begin_write(self._engine) as conn:
             yield SqlStoreTx(conn)
+
+    # webhook intake (outside flow transactions) ----------------------------------------
+
+    async def add_webhook_events(self, events: Sequence[WebhookEvent]) -> set[str]:
+        # One multi-row statement per chunk (SQLAlchemy's "insertmanyvalues" for an
+        # executemany with RETURNING): the receiver stores a burst of deliveries at once,
+        # and a statement per row cost it more CPU than the rest of the request.
+        stmt = (
+            insert(self._engine.dialect, t.webhook_events)
+            .on_conflict_do_nothing(index_elements=[t.webhook_events.c.event_id])
+            .returning(t.webhook_events.c.event_id)
+        )
+        rows = [
+            {
+                "event_id": event.event_id,
+                "tenant": event.tenant,
+                "event_type": event.event_type,
+                "event_time": to_db_opt(event.event_time),
+                "received_at": to_db(event.received_at),
+                "body": event.body,
+                "known_type": event.known_type,
+                "published_at": to_db_opt(event.published_at),
+            }
+            for event in events
+        ]
+        stored: set[str] = set()
+        async with translate_errors(), begin_autocommit(self._engine) as conn:
+            for part in chunks(rows):
+                stored.update((await conn.execute(stmt, list(part))).scalars())
+        return stored
+
+    async def mark_webhooks_published(self, event_ids: Sequence[str]) -> None:
+        w = t.webhook_events
+        wanted = list(dict.fromkeys(event_ids))
+        marked: set[str] = set()
+        async with translate_errors(), begin_autocommit(self._engine) as conn:
+            for part in chunks(wanted):
+                stmt = (
+                    sa.update(w)
+                    .where(w.c.event_id.in_(part))
+                    # the first publication time stays: a second mark (a sweep after a lost
+                    # mark) changes nothing
+                    .values(
+                        published_at=sa.func.coalesce(
+                            w.c.published_at, sa.literal(now(), t.Timestamp)
+                        )
+                    )
+                    .returning(w.c.event_id)
+                )
+                marked.update((await conn.execute(stmt)).scalars())
+        if missing := [event_id for event_id in wanted if event_id not in marked]:
+            raise RecordNotFound(f"no webhook events {', '.join(map(repr, missing))}")
 
     # outbox relay ----------------------------------------------------------------------
 

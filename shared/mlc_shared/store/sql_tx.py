@@ -15,7 +15,7 @@ from mlc_shared.messages.tally import AgentStatus
 from mlc_shared.store import tables as t
 from mlc_shared.store.base import StoreTx
 from mlc_shared.store.errors import RecordNotFound
-from mlc_shared.store.records import AuditEntry, FlowState, TenantRecord, WebhookEvent
+from mlc_shared.store.records import AuditEntry, FlowState, TenantRecord
 from mlc_shared.store.sql_support import (
     chunks,
     flow_state,
@@ -212,54 +212,6 @@ class SqlStoreTx(StoreTx):
         )
         if (await self._conn.execute(stmt)).first() is None:
             raise RecordNotFound(f"no audit row {audit_id}")
-
-    # webhook events --------------------------------------------------------------------
-
-    async def add_webhook_events(self, events: Sequence[WebhookEvent]) -> set[str]:
-        # One multi-row statement per chunk (SQLAlchemy's "insertmanyvalues" for an
-        # executemany with RETURNING): the receiver stores a burst of deliveries at once,
-        # and a statement per row cost it more CPU than the rest of the request.
-        stmt = (
-            insert(self._dialect, t.webhook_events)
-            .on_conflict_do_nothing(index_elements=[t.webhook_events.c.event_id])
-            .returning(t.webhook_events.c.event_id)
-        )
-        rows = [
-            {
-                "event_id": event.event_id,
-                "tenant": event.tenant,
-                "event_type": event.event_type,
-                "event_time": to_db_opt(event.event_time),
-                "received_at": to_db(event.received_at),
-                "body": event.body,
-                "known_type": event.known_type,
-                "published_at": to_db_opt(event.published_at),
-            }
-            for event in events
-        ]
-        stored: set[str] = set()
-        for part in chunks(rows):
-            stored.update((await self._conn.execute(stmt, list(part))).scalars())
-        return stored
-
-    async def mark_webhooks_published(self, event_ids: Sequence[str]) -> None:
-        w = t.webhook_events
-        wanted = list(dict.fromkeys(event_ids))
-        marked: set[str] = set()
-        for part in chunks(wanted):
-            stmt = (
-                sa.update(w)
-                .where(w.c.event_id.in_(part))
-                # the first publication time stays: a second mark (a sweep after a lost
-                # mark) changes nothing
-                .values(
-                    published_at=sa.func.coalesce(w.c.published_at, sa.literal(now(), t.Timestamp))
-                )
-                .returning(w.c.event_id)
-            )
-            marked.update((await self._conn.execute(stmt)).scalars())
-        if missing := [event_id for event_id in wanted if event_id not in marked]:
-            raise RecordNotFound(f"no webhook events {', '.join(map(repr, missing))}")
 
     # flow state ------------------------------------------------------------------------
 

@@ -444,20 +444,19 @@ async def test_sweep_publishes_what_a_crash_left_unpublished(
 ) -> None:
     """A receiver that stored an event and died before publishing it."""
     body = event("INVENTORY_OOS", {"sku": "SKU-9"})
-    async with store.transaction() as tx:
-        inserted = await tx.add_webhook_events(
-            [
-                WebhookEvent(
-                    event_id=event_id_of(body),
-                    tenant="basic",
-                    event_type="INVENTORY_OOS",
-                    event_time=None,
-                    received_at=receiver.app.state.receiver.intake.now(),
-                    body=body.decode(),
-                    known_type=True,
-                )
-            ]
-        )
+    inserted = await store.add_webhook_events(
+        [
+            WebhookEvent(
+                event_id=event_id_of(body),
+                tenant="basic",
+                event_type="INVENTORY_OOS",
+                event_time=None,
+                received_at=receiver.app.state.receiver.intake.now(),
+                body=body.decode(),
+                known_type=True,
+            )
+        ]
+    )
     assert inserted == {event_id_of(body)}
     assert await receiver.sweep_now() >= 1
     message = await collector.wait_for(message_id("basic", event_id_of(body)))
