@@ -473,31 +473,40 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     flood_rates = [r["orders_per_s"] for r in flood]
     paced_p99 = [r["latency_s"]["p99"] for r in paced]
     alone_rates = [r["vouchers_per_s"] for r in alone]
+
+    def spread_of(values: list[float], digits: int) -> dict[str, float] | None:
+        """``spread``, or None for a kind that ran no rounds (e.g. ``--paced-rounds 0``)."""
+        return spread(values, digits) if values else None
+
     return {
         "benchmark": "e2e_orders",
         "mode": "distributed (4 x mlc serve, RabbitMQ, PostgreSQL)"
         if args.distributed
         else "standalone (mlc run, SQLite, embedded bus)",
         "tally_latency_ms_per_request": args.latency_ms,
-        "tally_alone": {"vouchers_per_s": spread(alone_rates, 1), "rounds": alone},
+        "tally_alone": {"vouchers_per_s": spread_of(alone_rates, 1), "rounds": alone},
         "paced": {
-            "p99_s": spread(paced_p99, 3),
-            "p50_s": spread([r["latency_s"]["p50"] for r in paced], 3),
+            "p99_s": spread_of(paced_p99, 3),
+            "p50_s": spread_of([r["latency_s"]["p50"] for r in paced], 3),
             "rounds": paced,
         },
         "flood": {
-            "orders_per_s": spread(flood_rates, 1),
-            "p50_s": spread([r["latency_s"]["p50"] for r in flood], 3),
-            "p99_s": spread([r["latency_s"]["p99"] for r in flood], 3),
+            "orders_per_s": spread_of(flood_rates, 1),
+            "p50_s": spread_of([r["latency_s"]["p50"] for r in flood], 3),
+            "p99_s": spread_of([r["latency_s"]["p99"] for r in flood], 3),
             "rounds": flood,
         },
         "flood_vs_tally_alone": round(
             sorted(flood_rates)[len(flood_rates) // 2] / sorted(alone_rates)[len(alone_rates) // 2],
             3,
-        ),
+        )
+        if flood_rates and alone_rates
+        else None,
         "goal_orders_per_s": 100,
         "goal_paced_p99_s": 2.0,
-        "goals_met": min(flood_rates) >= 100 and max(paced_p99) < 2.0,
+        "goals_met": bool(flood_rates and paced_p99)
+        and min(flood_rates) >= 100
+        and max(paced_p99) < 2.0,
         "goals_judged_on": "every round: the slowest flood round and the worst paced p99",
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),

@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS
 from mlc_shared.store import open_store
+from sync_orchestrator import mapping_edit
 
 from tests.faults.books import figures
 from tests.faults.outbox import parked_everywhere
@@ -32,11 +33,13 @@ USER, PASSWORD = "walmart", "hook-password-for-scenario-7"
 
 
 async def map_sku(database_url: str) -> None:
-    """What an operator does once told the SKU is missing: map it (the store's mapping)."""
+    """What an operator does once told the SKU is missing: map it (``mlc mapping set``, which
+    writes a new mapping revision the running orchestrator notices)."""
     store = open_store(database_url)
     try:
-        async with store.transaction() as tx:
-            await tx.put_mapping("default", "sku", SKU, {"stock_item": ITEM, "unit": "Nos"})
+        await mapping_edit.change(
+            store, "default", {"skus": {SKU: {"stock_item": ITEM, "unit": "Nos"}}}
+        )
     finally:
         await store.close()
 

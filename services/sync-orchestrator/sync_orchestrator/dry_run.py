@@ -24,7 +24,7 @@ them when that wait does not matter (docs/operator-guide.md).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,6 +127,10 @@ class _Watching:
         self._report.audit.append(entry)
         return await self._tx.add_audit(entry)
 
+    async def add_audits(self, entries: Sequence[AuditEntry]) -> None:
+        self._report.audit.extend(entries)
+        await self._tx.add_audits(entries)
+
     async def set_cursor(self, tenant: str, flow: str, value: dict[str, Any]) -> None:
         self._report.cursors[flow] = value
         await self._tx.set_cursor(tenant, flow, value)
@@ -156,7 +160,9 @@ async def dry_run(
                 tenant=tenant, settings=settings, tx=view, mapping=mapping, cause=cause
             )
 
-        await FLOWS[flow].start(context(), since)
+        starting = context()
+        await FLOWS[flow].start(starting, since)
+        await starting.flush()
         handled = 0
         while watching.sent and handled < MAX_MESSAGES:
             _queue, message = watching.sent.popleft()
@@ -179,6 +185,7 @@ async def _deliver(ctx: FlowContext, message: Envelope, report: DryRunReport) ->
             await step.handle(ctx, message.payload)
         except (MappingGap, Reject) as exc:
             report.parked.append(exc.reason)
+    await ctx.flush()
 
 
 def sections(report: DryRunReport) -> Iterator[tuple[str, list[Rendered]]]:

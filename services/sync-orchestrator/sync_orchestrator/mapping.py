@@ -8,6 +8,7 @@ A TOML file (``MLC_MAPPING_FILE``) seeds it at start-up.
 from __future__ import annotations
 
 import tomllib
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -238,6 +239,9 @@ _KINDS = (
     "currency",
 )
 _SECTIONS = ("pricing", "party", "reversal", "returns", "settlements", "currency")
+_REVISION = "revision"
+"""A row (kind ``revision``, key ``default``) that every save gives a new id, so a reader can
+tell in one primary-key look-up whether the mapping it holds is still the stored one."""
 
 
 async def load_mapping(tx: StoreTx, tenant: str) -> TenantMapping:
@@ -279,6 +283,31 @@ async def save_mapping(tx: StoreTx, tenant: str, mapping: TenantMapping) -> None
     for section in _SECTIONS:
         model: BaseModel = getattr(mapping, section)
         await tx.put_mapping(tenant, section, "default", model.model_dump(mode="json"))
+    await tx.put_mapping(tenant, _REVISION, "default", {"id": uuid.uuid4().hex})
+
+
+class MappingCache:
+    """Each tenant's loaded mapping, kept while the stored revision is the one it was loaded
+    at. A flow step then reads one row instead of loading the whole mapping (about a dozen
+    queries, and every SKU row) per event. Whoever saves, in this process or another (``mlc
+    mapping``, the operator API, a replica), writes a new revision, so the next step loads
+    the mapping afresh; a mapping stored before revisions existed is never cached."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, tuple[str, TenantMapping]] = {}
+
+    async def load(self, tx: StoreTx, tenant: str) -> TenantMapping:
+        stamp = await tx.get_mapping(tenant, _REVISION, "default")
+        revision = str(stamp["id"]) if stamp and "id" in stamp else None
+        held = self._loaded.get(tenant)
+        if revision is not None and held is not None and held[0] == revision:
+            return held[1]
+        mapping = await load_mapping(tx, tenant)
+        if revision is None:
+            self._loaded.pop(tenant, None)
+        else:
+            self._loaded[tenant] = (revision, mapping)
+        return mapping
 
 
 def mapping_from_file(path: Path) -> TenantMapping:

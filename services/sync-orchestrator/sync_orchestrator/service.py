@@ -27,7 +27,7 @@ from sync_orchestrator.dispatch import FLOWS, STEPS
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.flows.orders import ORDERS
 from sync_orchestrator.leader import LeaderElection, is_postgres, lock_key
-from sync_orchestrator.mapping import load_mapping, mapping_from_file, save_mapping
+from sync_orchestrator.mapping import MappingCache, mapping_from_file, save_mapping
 from sync_orchestrator.ops_api.server import OperatorServer
 from sync_orchestrator.outbox import OutboxRelay
 from sync_orchestrator.scheduler import Scheduler
@@ -64,6 +64,7 @@ class OrchestratorService:
         self.directory = TenantDirectory(store, settings, FLOWS)
         self.scheduler = Scheduler(self.directory, self._scheduled)
         self.agent_status: dict[str, AgentStatus] = {}
+        self.mappings = MappingCache()
         self._subscription: Subscription | None = None
         self._ops_checks = ops_checks
         self._active = False
@@ -170,11 +171,15 @@ class OrchestratorService:
                 log.info("flow paused; not started", tenant=tenant, flow=flow)
                 return False
             ctx = FlowContext(
-                tenant=tenant, settings=self.settings, tx=tx, mapping=await load_mapping(tx, tenant)
+                tenant=tenant,
+                settings=self.settings,
+                tx=tx,
+                mapping=await self.mappings.load(tx, tenant),
             )
             if correlation_id:
                 ctx.correlation_id = correlation_id
             await FLOWS[flow].start(ctx, since)
+            await ctx.flush()
             now = datetime.now(UTC)
             await tx.put_flow_state(state.model_copy(update={"last_run_at": now}))
         self._after_commit(ctx.sent)
@@ -246,11 +251,12 @@ class OrchestratorService:
                     tenant=message.tenant,
                     settings=self.settings,
                     tx=tx,
-                    mapping=await load_mapping(tx, message.tenant),
+                    mapping=await self.mappings.load(tx, message.tenant),
                     cause=message,
                 )
                 for _flow, step in steps:
                     await step.handle(ctx, payload)
+                await ctx.flush()
                 for name in ending:
                     state = await tx.get_flow_state(message.tenant, name)
                     await tx.put_flow_state(

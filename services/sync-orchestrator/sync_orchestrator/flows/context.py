@@ -3,6 +3,10 @@
 Sending only writes an outbox row in that same transaction (transactional outbox): the
 command exists exactly when the cursor move and audit rows that caused it exist. The relay
 publishes it after commit.
+
+Audit rows are gathered and written together by :meth:`FlowContext.flush`, which whoever
+runs a step calls before committing: a step that audits a page of orders writes one
+statement, not one per order.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class FlowContext:
     cause: Envelope | None = None
     correlation_id: str = field(default_factory=new_id)
     sent: list[Envelope] = field(default_factory=list)
+    audited: list[AuditEntry] = field(default_factory=list)
+    """Audit rows not written yet (:meth:`flush`)."""
 
     def __post_init__(self) -> None:
         if self.cause is not None:
@@ -57,8 +63,8 @@ class FlowContext:
         detail: dict[str, Any] | None = None,
         request: str | None = None,
         response: str | None = None,
-    ) -> int:
-        return await self.tx.add_audit(
+    ) -> None:
+        self.audited.append(
             AuditEntry(
                 tenant=self.tenant,
                 flow=flow,
@@ -72,3 +78,9 @@ class FlowContext:
                 response=response,
             )
         )
+
+    async def flush(self) -> None:
+        """Write the audit rows gathered so far, in the order they were made."""
+        entries, self.audited = self.audited, []
+        if entries:
+            await self.tx.add_audits(entries)

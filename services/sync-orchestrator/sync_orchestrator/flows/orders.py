@@ -94,15 +94,17 @@ async def on_orders_fetched(ctx: FlowContext, event: OrdersFetched) -> None:
     horizon = _at(cursor, "horizon")
     orders = {o.purchase_order_id: o for o in event.orders}
     known = await ctx.tx.get_versions(ctx.tenant, ORDER_KIND, list(orders))
+    versions = {po: order_version(order) for po, order in orders.items()}
+    versions = {po: v for po, v in versions.items() if known.get(po) != v}
+    # The state of every changed order in one query per kind, not two per order.
+    changed = [po for po in versions if po in known]
+    unposted = await ctx.tx.get_records(ctx.tenant, UnpostedOrder.KIND, changed)
+    booked = await load(ctx.tx, ctx.tenant, BookedOrder.KIND, BookedOrder, changed)
     batch = Batch()
-    versions: dict[str, str] = {}
-    for po, order in orders.items():
-        version = order_version(order)
-        if known.get(po) == version:
-            continue
-        versions[po] = version
+    for po in versions:
+        order = orders[po]
         if po in known:
-            await _changed(ctx, order, batch)
+            await _changed(ctx, order, batch, held=po in unposted, booked=booked.get(po))
         elif horizon is not None and order.order_date < horizon:
             await ctx.audit(
                 ORDERS,
@@ -145,12 +147,14 @@ async def _new(ctx: FlowContext, order: Order, batch: Batch) -> None:
     await batch.add_sale(ctx, order, voucher, masters)
 
 
-async def _changed(ctx: FlowContext, order: Order, batch: Batch) -> None:
-    """A known order changed (acknowledged, shipped, cancelled in part...)."""
+async def _changed(
+    ctx: FlowContext, order: Order, batch: Batch, *, held: bool, booked: BookedOrder | None
+) -> None:
+    """A known order changed (acknowledged, shipped, cancelled in part...). ``held``: Tally
+    has not confirmed its voucher yet; ``booked``: what its voucher booked, if one was sent."""
     po = order.purchase_order_id
-    if (await load(ctx.tx, ctx.tenant, UnpostedOrder.KIND, UnpostedOrder, [po])).get(po):
+    if held:
         batch.hold(order)  # the hold follows Walmart's open quantities
-    booked = (await load(ctx.tx, ctx.tenant, BookedOrder.KIND, BookedOrder, [po])).get(po)
     if booked is None:
         return  # no voucher yet: a parked PostOrder posts the latest version when replayed
     cancelled = cancelled_quantities(booked, order)

@@ -145,12 +145,19 @@ async def on_vouchers_imported(ctx: FlowContext, event: VouchersImported) -> Non
     if not ours:
         return  # another flow's vouchers
     pending = await load(ctx.tx, ctx.tenant, PendingVoucher.KIND, PendingVoucher, list(ours))
+    answered: list[str] = []
     posted: list[str] = []
     for remote_id, result in ours.items():
         if result.outcome == "rejected":
             await _rejected(ctx, result, pending.get(remote_id))
-        elif po := await _posted(ctx, result):
+            continue
+        answered.append(remote_id)
+        if po := await _posted(ctx, result):
             posted.append(po)
+    # One statement per kind for the whole answer, not one per voucher.
+    await drop(ctx.tx, ctx.tenant, PendingVoucher.KIND, answered)
+    # Tally has the sales now: their stock is down, so Walmart's decrements are not held.
+    await drop(ctx.tx, ctx.tenant, UnpostedOrder.KIND, posted)
     if not posted or not ctx.settings.acknowledge_orders:
         return
     if len(posted) == 1:
@@ -177,16 +184,14 @@ async def _masters(ctx: FlowContext, outcomes: tuple[MasterOutcome, ...]) -> Non
 
 
 async def _posted(ctx: FlowContext, result: VoucherOutcome) -> str | None:
-    """The purchase order to acknowledge on Walmart (None for a reversal)."""
-    await drop(ctx.tx, ctx.tenant, PendingVoucher.KIND, [result.remote_id])
+    """The purchase order to acknowledge on Walmart (None for a reversal); the caller drops
+    its pending voucher and hold."""
     detail = {"outcome": result.outcome, "master_id": result.master_id}
     po = purchase_order_of(result.remote_id)
     if po is None:
         po = reversal_of(result.remote_id) or result.remote_id
         await ctx.audit(ORDERS, ORDER_KIND, po, "reversed", target_id=result.number, detail=detail)
         return None
-    # Tally has the sale now: its stock is down, so Walmart's decrement is no longer held.
-    await drop(ctx.tx, ctx.tenant, UnpostedOrder.KIND, [po])
     await ctx.audit(ORDERS, ORDER_KIND, po, "posted", target_id=result.number, detail=detail)
     return po
 

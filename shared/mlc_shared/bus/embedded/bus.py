@@ -32,6 +32,7 @@ from mlc_shared.bus.base import (
 from mlc_shared.bus.delivery import TENANT_HEADER, decode_history
 from mlc_shared.bus.embedded import queries
 from mlc_shared.bus.embedded.consumer import EmbeddedSubscription, QueueContext
+from mlc_shared.bus.embedded.group_commit import GroupCommit
 from mlc_shared.bus.topology import Topology
 from mlc_shared.logging import get_logger, redact_text
 from mlc_shared.messages.envelope import Envelope, InvalidMessage
@@ -72,6 +73,7 @@ class EmbeddedBus(Bus):
         self._wake: dict[str, asyncio.Event] = {}
         self._active: dict[str, asyncio.Lock] = {}
         self._subscriptions: list[EmbeddedSubscription] = []
+        self._group_commit = GroupCommit(engine, self._signal_all)
 
     async def start(self) -> None:
         async with self._start_lock:
@@ -107,13 +109,11 @@ class EmbeddedBus(Bus):
         physical = self.topology.physical(queue)
         rows = [queries.new_row(physical, m, {TENANT_HEADER: m.tenant}, now) for m in messages]
         try:
-            async with begin_write(self._engine) as conn:
-                await queries.insert(conn, rows)
+            await self._group_commit.insert(rows)  # wakes the queue's consumers once stored
         except SQLAlchemyError as exc:
             raise PublishFailed(
                 redact_text(f"could not store {len(rows)} message(s) for {queue!r}: {exc}")
             ) from exc
-        self._signal(physical)
 
     async def consume(self, queue: str, handler: Handler) -> Subscription:
         self._require_started()
@@ -189,6 +189,10 @@ class EmbeddedBus(Bus):
 
     def _signal(self, physical: str) -> None:
         self._event(physical).set()
+
+    def _signal_all(self, physicals: set[str]) -> None:
+        for physical in physicals:
+            self._signal(physical)
 
 
 def _parked_message(queue: str, row: Any) -> ParkedMessage:
