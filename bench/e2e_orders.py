@@ -210,10 +210,10 @@ class Deliveries:
     """Each order is created in the Walmart simulator, then its PO_CREATED event is POSTed
     to the receiver with the subscription's BASIC_AUTH header (§9.4), as Walmart would.
 
-    The bench delivers, not the simulator: its dispatcher opens a new HTTP client (and TLS
-    context) per delivery, which tops out near 16 deliveries/s on this two-core machine and
-    takes CPU from the connector being measured. A 503 is retried after 1 s (Walmart waits
-    minutes, §9.5) and counted."""
+    The bench delivers, not the simulator: the offered load must be the bench's (16 in
+    flight for the flood, an open-loop timetable for the paced phase), while the simulator
+    sends each event as soon as it is raised, each in a task of its own. A 503 is retried
+    after 1 s (Walmart waits minutes, §9.5) and counted."""
 
     def __init__(self, http: httpx.AsyncClient, walmart_url: str, hook: str) -> None:
         self.http = http
