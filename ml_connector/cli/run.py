@@ -25,6 +25,7 @@ async def _until_signalled(runtime: Runtime) -> None:
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises
             loop.add_signal_handler(sig, stop.set)
     async with runtime:
+        eventloop.freeze_startup_objects()
         log.info("services started", services=list(runtime.names))
         await stop.wait()
         log.info("stopping")

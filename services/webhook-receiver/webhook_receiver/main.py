@@ -31,6 +31,7 @@ async def serve(settings: WebhookReceiverSettings, stop: asyncio.Event | None = 
     service = WebhookReceiverService(settings, bus, store)
     try:
         await service.start()
+        eventloop.freeze_startup_objects()
         await stop.wait()
     finally:
         await service.stop()
