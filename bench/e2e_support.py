@@ -62,21 +62,20 @@ milliseconds, webhook retries likewise."""
 
 
 @asynccontextmanager
-async def walmart_simulator(
-    client_id: str, secret: str, *, time_scale: float = 1.0, seed: int = 0
-) -> AsyncIterator[str]:
-    """The Walmart simulator in a child process on an ephemeral loopback port; its URL.
-    Every benchmark that talks to Walmart starts it here."""
+async def child_server(code: str, *args: str, what: str) -> AsyncIterator[tuple[str, int]]:
+    """A server run by ``python -c code args`` in a child process that prints one line (where
+    it listens) once ready and stops when its stdin closes; yields that line and the pid.
+    Every simulator and baseline server a benchmark starts is started here."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SERVE_WALMART, client_id, secret, str(time_scale), str(seed),
+        sys.executable, "-c", code, *args,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)  # fmt: skip
     assert proc.stdout is not None
     assert proc.stdin is not None
     try:
-        line = await asyncio.wait_for(proc.stdout.readline(), 60)
-        if not line.startswith(b"http://"):
-            raise RuntimeError("the Walmart simulator did not start")
-        yield line.decode().strip()
+        line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode().strip()
+        if not line:
+            raise RuntimeError(f"{what} did not start")
+        yield line, proc.pid
     finally:
         proc.stdin.close()
         try:
@@ -84,6 +83,17 @@ async def walmart_simulator(
         except TimeoutError:
             proc.kill()
             await proc.wait()
+
+
+@asynccontextmanager
+async def walmart_simulator(
+    client_id: str, secret: str, *, time_scale: float = 1.0, seed: int = 0
+) -> AsyncIterator[str]:
+    """The Walmart simulator in a child process on an ephemeral loopback port; its URL.
+    Every benchmark that talks to Walmart starts it here."""
+    args = (client_id, secret, str(time_scale), str(seed))
+    async with child_server(_SERVE_WALMART, *args, what="the Walmart simulator") as (url, _):
+        yield url
 
 
 @dataclass

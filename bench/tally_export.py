@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from e2e_support import child_server  # type: ignore[import-not-found]
 from lxml import etree
 from tally_agent.client import ClientOptions, TallyClient
 from tally_agent.kinds import STOCK_ITEMS
@@ -65,23 +66,9 @@ asyncio.run(serve())
 @asynccontextmanager
 async def simulator() -> AsyncIterator[tuple[str, str]]:
     """The TallyPrime simulator in a child process; (Tally URL, admin URL)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SERVE, COMPANY,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdin is not None
-    try:
-        line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode().split()
-        if len(line) != 2:
-            raise RuntimeError("the simulator did not start")
-        yield line[0], line[1]
-    finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+    async with child_server(_SERVE, COMPANY, what="the Tally simulator") as (line, _):
+        url, admin_url = line.split()
+        yield url, admin_url
 
 
 def rss_peak_mb() -> float | None:

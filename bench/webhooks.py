@@ -46,7 +46,6 @@ import json
 import math
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -64,6 +63,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 import httpx
 import sqlalchemy as sa
+from e2e_support import child_server, free_port  # type: ignore[import-not-found]
 from mlc_shared.bus.amqp.admin import delete_queues
 from mlc_shared.bus.amqp.declarations import declarations
 from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS, Topology, standard_queues
@@ -117,13 +117,6 @@ async def serve() -> None:
 
 eventloop.run(serve())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def delivery() -> tuple[str, bytes]:
@@ -355,23 +348,8 @@ def _tail(logs: Path) -> str:
 
 @asynccontextmanager
 async def bare() -> AsyncIterator[Server]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SERVE_BARE, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE)  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdin is not None
-    try:
-        line = await asyncio.wait_for(proc.stdout.readline(), 60)
-        if not line.strip().isdigit():
-            raise RuntimeError("the bare FastAPI server did not start")
-        yield Server(f"http://127.0.0.1:{int(line)}", proc.pid)
-    finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+    async with child_server(_SERVE_BARE, what="the bare FastAPI server") as (port, pid):
+        yield Server(f"http://127.0.0.1:{int(port)}", pid)
 
 
 # --- exactly once ------------------------------------------------------------------------

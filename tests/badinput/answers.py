@@ -119,17 +119,12 @@ def read_rows(
     decoder = ResponseDecoder(charset)
     reading = Reading()
 
-    async def chunks() -> AsyncIterator[bytes]:  # as TallyClient.stream feeds RowIterator
+    async def pieces() -> AsyncIterator[bytes]:
         for raw in chunked(data, chunk):
-            clean = decoder.feed(raw)
-            if clean:
-                yield clean
-        tail = decoder.close()
-        if tail:
-            yield tail
+            yield raw
 
-    async def read() -> None:
-        rows = RowIterator(chunks(), RowStream((tag,)), convert or PARSERS[tag])
+    async def read() -> None:  # as TallyClient.stream feeds RowIterator
+        rows = RowIterator(decoder.stream(pieces()), RowStream((tag,)), convert or PARSERS[tag])
         try:
             async for record in rows:
                 reading.records.append(record)

@@ -179,18 +179,7 @@ class TallyClient:
         """Send ``request`` and iterate its rows while they arrive; Tally stays reserved for
         this request until the block ends."""
         async with self._exchange(request, kind="stream") as (response, decoder):
-
-            async def chunks() -> AsyncIterator[bytes]:
-                async for raw in response.aiter_bytes():
-                    clean = decoder.feed(raw)
-                    if clean:
-                        yield clean
-                tail = decoder.close()
-                if tail:
-                    yield tail
-
-            rows = RowIterator(chunks(), RowStream(row_tags), convert)
-            yield rows
+            yield RowIterator(decoder.stream(response.aiter_bytes()), RowStream(row_tags), convert)
 
     # -- the queue and the error mapping --------------------------------------------------
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import AsyncIterable, AsyncIterator
 
 from tally_agent.errors import UnsafeXml
 
@@ -120,6 +121,16 @@ class ResponseDecoder:
         else:
             text = self._decoder.decode(b"", final=True)
         return self._clean(text, final=True)
+
+    async def stream(self, raw: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+        """The clean chunks of ``raw``, as they arrive (empty ones left out)."""
+        async for data in raw:
+            clean = self.feed(data)
+            if clean:
+                yield clean
+        tail = self.close()
+        if tail:
+            yield tail
 
     def _clean(self, text: str, *, final: bool) -> bytes:
         # Raw controls go first, so that one inside a reference (``&\x00#4;``, or UTF-16
