@@ -169,6 +169,25 @@ async def test_orders_arrive_page_by_page_and_are_acknowledged(
     assert answer.payload == OrderAcknowledged(purchase_order_id=first, already=False)
 
 
+async def test_orders_read_by_id_answer_once_with_what_was_asked(
+    running: Running, admin: httpx.AsyncClient
+) -> None:
+    """A read by id (the orders events announced): one answer carrying the ids asked for;
+    an id Walmart does not know is simply absent; a failed call is retried with the rest."""
+    await _catalog(admin, "SKU-1")
+    placed = tuple(sorted([(await _order(admin, "SKU-1"))["purchaseOrderId"] for _ in range(3)]))
+    await admin.post(
+        "/admin/faults/next", json={"status": 503, "path_prefix": f"/v3/orders/{placed[0]}"}
+    )
+    asked = (*placed, "999999999")
+    command = await running.send(FetchOrders(purchase_order_ids=asked))
+    (answer,) = await running.answers(command)
+    assert isinstance(answer.payload, OrdersFetched)
+    assert answer.payload.requested == asked
+    assert answer.payload.last_page
+    assert {o.purchase_order_id for o in answer.payload.orders} == set(placed)
+
+
 async def test_a_batch_of_acknowledgements_answers_each_order(
     running: Running, admin: httpx.AsyncClient
 ) -> None:

@@ -17,7 +17,8 @@ from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS
 from mlc_shared.logging import get_logger
 from mlc_shared.messages.envelope import Envelope, new_id
 from mlc_shared.messages.orchestrator import RunFlow
-from mlc_shared.messages.tally import AgentStatus
+from mlc_shared.messages.tally import AgentStatus, ImportVouchers
+from mlc_shared.messages.walmart import OrdersFetched
 from mlc_shared.messages.webhooks import WebhookEventReceived, WebhookEventUnhandled
 from mlc_shared.ops_http import ReadinessCheck
 from mlc_shared.store.base import Store
@@ -25,7 +26,7 @@ from mlc_shared.store.records import FlowState
 
 from sync_orchestrator.dispatch import FLOWS, STEPS
 from sync_orchestrator.flows.context import FlowContext
-from sync_orchestrator.flows.orders import ORDERS
+from sync_orchestrator.flows.orders import LOOKUP_BATCH, ORDERS, look_up
 from sync_orchestrator.leader import LeaderElection, is_postgres, lock_key
 from sync_orchestrator.mapping import MappingCache, mapping_from_file, save_mapping
 from sync_orchestrator.ops_api.server import OperatorServer
@@ -39,6 +40,10 @@ from sync_orchestrator.vouchers import MappingGap
 log = get_logger(__name__)
 CONSUMER = "sync-orchestrator"
 RETURNS = "returns"
+LOOKUP = "orders:announced"
+"""The tracker's run key for reads of announced orders, beside the orders flow's polls."""
+LOOKUP_AWAITS_TALLY_S = 5.0
+"""How long the next read of announced orders waits for Tally to answer the last one's."""
 
 
 class UnknownFlow(ValueError):
@@ -238,9 +243,10 @@ class OrchestratorService:
         steps = STEPS.get(type(payload))
         if not steps:
             raise Reject(f"the orchestrator does not handle {message.type} messages")
-        # A paged answer ends its run with the last page only.
+        # A paged answer ends its run with the last page only; a read by id ends no run.
         final = bool(getattr(payload, "last_page", True))
-        ending = [flow.name for flow, step in steps if step.ends_run and final]
+        lookup = isinstance(payload, OrdersFetched) and bool(payload.requested)
+        ending = [flow.name for flow, step in steps if step.ends_run and final and not lookup]
         try:
             async with self.store.transaction() as tx:
                 if not await tx.mark_processed(CONSUMER, message.message_id):
@@ -274,6 +280,8 @@ class OrchestratorService:
         self._after_commit(ctx.sent)
         if final:
             self.tracker.handled(message)
+        if lookup:
+            self._lookups_await_tally(message.tenant, ctx.sent)
         for name in ending:
             if self.tracker.take_rerun(message.tenant, name):
                 await self.run_flow(
@@ -281,6 +289,8 @@ class OrchestratorService:
                     tenant=message.tenant,
                     correlation_id=self._rerun_ids.pop((message.tenant, name), None),
                 )
+        # After any answer, as a lookup may have ended in a rejection rather than its orders.
+        await self._look_up_announced(message.tenant)
 
     async def _on_agent_status(self, tenant: str, status: AgentStatus) -> None:
         """Kept in memory (metrics, alerts) and in the store, so every replica's operator
@@ -290,13 +300,14 @@ class OrchestratorService:
             await tx.put_agent_status(tenant, status, datetime.now(UTC))
 
     async def _on_webhook(self, message: Envelope) -> None:
-        """Events are lightweight (walmart-api.md §9.5): an order or return event only starts
-        the flow that re-reads it through the gateway. Coalesced: a burst of events becomes
-        one poll plus one re-run, never one fetch per event."""
+        """Events are lightweight (walmart-api.md §9.5): the order or return an event names is
+        re-read through the gateway before anything is posted. Coalesced: a burst of order
+        events becomes a few reads by id, a burst of return events one poll and one re-run."""
         payload = message.payload
         if isinstance(payload, WebhookEventReceived):
             if payload.purchase_order_ids:
-                await self.run_flow(ORDERS, tenant=message.tenant)
+                self.tracker.announce(message.tenant, payload.purchase_order_ids)
+                await self._look_up_announced(message.tenant)
             if payload.return_order_ids:
                 await self.run_flow(RETURNS if RETURNS in FLOWS else ORDERS, tenant=message.tenant)
         elif isinstance(payload, WebhookEventUnhandled):
@@ -305,6 +316,43 @@ class OrchestratorService:
                 tenant=message.tenant,
                 reason=payload.reason,
             )
+
+    def _lookups_await_tally(self, tenant: str, sent: list[Envelope]) -> None:
+        """The next read of announced orders waits for Tally's answer to this one's vouchers
+        (up to LOOKUP_AWAITS_TALLY_S), so the orders announced meanwhile go to Tally as one
+        batch: TallyPrime's cost is per request (tally-xml.md §5.2), and one import per
+        order would saturate it at a few orders a second."""
+        imports = [m for m in sent if isinstance(m.payload, ImportVouchers)]
+        if imports:
+            self.tracker.begin_run(
+                tenant, LOOKUP, imports[-1].message_id, stale_after_s=LOOKUP_AWAITS_TALLY_S
+            )
+
+    async def _look_up_announced(self, tenant: str) -> None:
+        """Read the announced orders nobody has read yet, one command at a time: ids announced
+        meanwhile wait for the next. A paused flow reads none; its next poll finds them."""
+        if self.tracker.is_running(tenant, LOOKUP):
+            return
+        ids = self.tracker.take_announced(tenant, LOOKUP_BATCH)
+        if not ids:
+            return
+        try:
+            async with self.store.transaction() as tx:
+                if (await tx.get_flow_state(tenant, ORDERS)).paused:
+                    return
+                ctx = FlowContext(
+                    tenant=tenant,
+                    settings=self.settings,
+                    tx=tx,
+                    mapping=await self.mappings.load(tx, tenant),
+                )
+                await look_up(ctx, ids)
+        except BaseException:
+            self.tracker.announce(tenant, ids)  # still unread
+            raise
+        self._after_commit(ctx.sent)
+        if ctx.sent:
+            self.tracker.begin_run(tenant, LOOKUP, ctx.sent[0].message_id)
 
     async def _record_error(self, tenant: str, flow: str, error: str) -> None:
         async with self.store.transaction() as tx:

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+from mlc_shared.domain.walmart import Order
 from mlc_shared.messages.envelope import Envelope, Payload
 from mlc_shared.messages.walmart import (
     AcknowledgeOrder,
@@ -55,10 +56,11 @@ from walmart_gateway.gateway import WalmartSeller
 Emit = Callable[[Payload], Awaitable[None]]
 Handler = Callable[[WalmartSeller, Envelope, Emit], Awaitable[None]]
 T = TypeVar("T")
-ACKNOWLEDGE_CONCURRENCY = 8
-"""Acknowledge calls in flight for one ``AcknowledgeOrders``. Walmart publishes no limit for
-acknowledging (§10.2) and the client waits out any 429 it gets; 8 makes a batch of 100 about
-13 round trips and stays well inside ``walmart_max_connections``."""
+CALLS_IN_FLIGHT = 8
+"""Calls in flight for one command made of single-record calls (acknowledging a batch,
+reading announced orders, looking up SKUs). Walmart publishes no limit for these (§10.2)
+and the client waits out any 429 it gets; 8 makes a batch of 100 about 13 round trips and
+stays well inside ``walmart_max_connections``."""
 FIND_ITEMS_SINGLE_LIMIT = 200
 """``FindItems`` past this many SKUs reads the whole catalog instead of one call per SKU."""
 
@@ -97,7 +99,7 @@ async def find_items(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> N
     command = _payload(envelope, FindItems)
     wanted = tuple(dict.fromkeys(command.skus))
     if len(wanted) <= FIND_ITEMS_SINGLE_LIMIT:
-        gate = asyncio.Semaphore(8)
+        gate = asyncio.Semaphore(CALLS_IN_FLIGHT)
 
         async def known(sku: str) -> bool:
             async with gate:
@@ -124,9 +126,17 @@ async def check_feed(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> N
 
 async def fetch_orders(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:
     command = _payload(envelope, FetchOrders)
-    if command.purchase_order_id:
-        order = await seller.orders.get(command.purchase_order_id)
-        await emit(OrdersFetched(orders=(order,) if order else ()))
+    if command.purchase_order_ids:
+        slots = asyncio.Semaphore(CALLS_IN_FLIGHT)
+
+        async def one(po: str) -> Order | None:
+            async with slots:
+                return await seller.orders.get(po)
+
+        # Reads repeat safely, so one failed call retries the whole command.
+        found = await asyncio.gather(*(one(po) for po in command.purchase_order_ids))
+        orders = tuple(order for order in found if order is not None)
+        await emit(OrdersFetched(orders=orders, requested=command.purchase_order_ids))
         return
     query = OrderQuery(
         created_since=command.created_since,
@@ -154,7 +164,7 @@ async def acknowledge_orders(seller: WalmartSeller, envelope: Envelope, emit: Em
     whose call fails, does not hold up the others (the orchestrator sends a failed one again
     alone); when every call failed for a transient reason, the command is retried whole."""
     command = _payload(envelope, AcknowledgeOrders)
-    slots = asyncio.Semaphore(ACKNOWLEDGE_CONCURRENCY)
+    slots = asyncio.Semaphore(CALLS_IN_FLIGHT)
     failures: list[Exception] = []
 
     async def one(po: str) -> AcknowledgeOutcome:

@@ -45,7 +45,10 @@ class InventoryUpdated(Payload, message_type="walmart.inventory_updated"):
 
 class FetchOrders(Payload, message_type="walmart.fetch_orders"):
     created_since: datetime | None = None
-    purchase_order_id: str | None = None
+    purchase_order_ids: tuple[str, ...] = ()
+    """Read these orders one by one (``GET /v3/orders/{purchaseOrderId}``, walmart-api.md
+    §6.3) instead of listing: the orders that Walmart events announced. The other fields are
+    then ignored."""
     modified_since: datetime | None = None
     """``lastModifiedStartDate`` (walmart-api.md §6.1); not with ``released``."""
     created_until: datetime | None = None
@@ -60,6 +63,9 @@ class OrdersFetched(Payload, message_type="walmart.orders_fetched"):
     orders: tuple[Order, ...]
     page: int = 1
     last_page: bool = True
+    requested: tuple[str, ...] = ()
+    """The answer to a read by id: the ids asked for (one absent from ``orders`` was not
+    found). Empty for a listing."""
 
 
 class AcknowledgeOrder(Payload, message_type="walmart.acknowledge_order"):

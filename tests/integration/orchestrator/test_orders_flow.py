@@ -5,7 +5,8 @@
 * per-customer party ledgers are created through the agent when the mapping allows it;
 * a voucher Tally refuses is parked with Tally's words, its units stay held back from the
   stock offered on Walmart, and replaying it after the ledger exists posts and acknowledges
-  it.
+  it;
+* orders announced by events are read by id, posted once each, and leave the cursor alone.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlc_shared.bus.topology import tally_commands
+from mlc_shared.bus.topology import ORCHESTRATOR_EVENTS, tally_commands
+from mlc_shared.messages.envelope import Envelope
+from mlc_shared.messages.webhooks import PoCreated, WebhookEventReceived
 from sync_orchestrator.mapping import (
     Ledgers,
     PartyMapping,
@@ -205,3 +208,43 @@ async def test_rejected_voucher_is_parked_held_back_from_walmart_and_replayed(
         await s.run("catalog")
         assert await s.walmart_input(COOKER[0]) == int(cookers) - 3
         assert await bus.parked(queue) == []
+
+
+async def test_announced_orders_are_read_by_id_and_never_move_the_cursor(
+    tmp_path: Path, backend: dict[str, str]
+) -> None:
+    """PO_CREATED events make the orchestrator read the orders they name
+    (GET /v3/orders/{id}, walmart-api.md §6.3), not list the overlap; an id Walmart does not
+    know is audited; the poll cursor stays where the last listing left it."""
+    async with stack(tmp_path, mapping(), walmart_items=WALMART_ITEMS, **backend) as s:
+        await s.run("orders")  # the first listing sets the cursor
+        async with s.store.transaction() as tx:
+            cursor = await tx.get_cursor(s.tenant, "orders")
+        placed = ["5000000000011", "5000000000012", "5000000000013"]
+        for po in placed:
+            await place(s, po, (COOKER[0], 1, "25.90"))
+        (await s.http.delete(f"{s.walmart.url}/admin/requests")).raise_for_status()
+        announced = [*placed, placed[0], "5000000000099"]  # one twice, one unknown
+        assert s.runtime.bus is not None
+        for n, po in enumerate(announced):
+            event = WebhookEventReceived(
+                event_id=f"ev-{n}",
+                received_at=datetime.now(UTC),
+                event=PoCreated(purchase_order_id=po),
+            )
+            await s.runtime.bus.publish(ORCHESTRATOR_EVENTS, Envelope.new(event, tenant=s.tenant))
+
+        for po in placed:
+            await eventually(lambda po=po: _has(s, po, "acknowledged"), f"{po} acknowledged")
+        await eventually(lambda: _has(s, "5000000000099", "not_found"), "the unknown id audited")
+        assert await s.orch.wait_idle(30)
+        for po in placed:
+            assert len(await s.vouchers("Sales", f"WM-{po}")) == 1
+        reads = await s.http.get(
+            f"{s.walmart.url}/admin/requests", params={"path_prefix": "/v3/orders"}
+        )
+        gets = [e["path"] for e in reads.raise_for_status().json() if e["method"] == "GET"]
+        assert "/v3/orders" not in gets  # no listing
+        assert {p.rsplit("/", 1)[1] for p in gets} == {*placed, "5000000000099"}
+        async with s.store.transaction() as tx:
+            assert await tx.get_cursor(s.tenant, "orders") == cursor

@@ -7,6 +7,11 @@ poll began (less ``orders_overlap_s``), among those created in the last
 ``orders_change_window_days``, so new orders and changes to older ones (cancellations after
 posting) arrive through one query. Record versions make the overlap harmless.
 
+Orders that Walmart events announce (PO_CREATED, order updates) are read by id instead
+(:func:`look_up`, ``GET /v3/orders/{purchaseOrderId}`` §6.3; events are lightweight, §9.5), so
+an event costs one read however many orders the overlap holds. Reads by id never move the
+cursor: only a listing proves that nothing before its start was missed.
+
 Cursor ``{"modified_since", "horizon", "polling_from"}``: ``polling_from`` is when the poll in
 progress began; it becomes ``modified_since`` with the poll's last page (an abandoned poll
 never moves it, so no change is skipped). ``horizon``: orders placed before it (before the
@@ -50,6 +55,8 @@ from sync_orchestrator.vouchers import MappingGap, open_quantity, order_version
 
 __all__ = ["FLOW", "ORDERS", "ORDER_KIND", "purchase_order_of"]
 _WALMART_HISTORY = timedelta(days=179)  # §6.1: only the last 180 days
+LOOKUP_BATCH = 200
+"""Announced orders read by one command: a listing page's worth (§6.1: ``limit`` max 200)."""
 
 
 def _at(cursor: dict[str, Any], name: str) -> datetime | None:
@@ -89,6 +96,10 @@ async def start(ctx: FlowContext, since: datetime | None = None) -> None:
     await ctx.tx.set_cursor(ctx.tenant, ORDERS, moved)
 
 
+async def look_up(ctx: FlowContext, purchase_order_ids: tuple[str, ...]) -> None:
+    await ctx.send(WALMART_COMMANDS, FetchOrders(purchase_order_ids=purchase_order_ids))
+
+
 async def on_orders_fetched(ctx: FlowContext, event: OrdersFetched) -> None:
     cursor = await ctx.tx.get_cursor(ctx.tenant, ORDERS) or {}
     horizon = _at(cursor, "horizon")
@@ -117,7 +128,11 @@ async def on_orders_fetched(ctx: FlowContext, event: OrdersFetched) -> None:
             await _new(ctx, order, batch)
     await batch.send(ctx)
     await ctx.tx.set_versions(ctx.tenant, ORDER_KIND, versions)
-    if event.last_page and "polling_from" in cursor:
+    for po in event.requested:
+        if po not in orders:
+            reason = "announced by a Walmart event, but Walmart does not know the order (404)"
+            await ctx.audit(ORDERS, ORDER_KIND, po, "not_found", detail={"reason": reason})
+    if event.last_page and "polling_from" in cursor and not event.requested:
         moved = {k: v for k, v in cursor.items() if k not in ("polling_from", "created_since")}
         moved["modified_since"] = cursor["polling_from"]
         await ctx.tx.set_cursor(ctx.tenant, ORDERS, moved)
