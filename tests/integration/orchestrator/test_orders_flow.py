@@ -6,11 +6,13 @@
 * a voucher Tally refuses is parked with Tally's words, its units stay held back from the
   stock offered on Walmart, and replaying it after the ledger exists posts and acknowledges
   it;
-* orders announced by events are read by id, posted once each, and leave the cursor alone.
+* orders announced by events are read by id, posted once each, and leave the cursor alone;
+  a paused flow reads none, and its next poll posts what was announced meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +29,7 @@ from sync_orchestrator.mapping import (
     SkuMapping,
     TenantMapping,
 )
+from sync_orchestrator.status import set_paused
 
 from tests.integration.orchestrator.support import GODOWN, NODE, Stack, eventually, stack
 
@@ -248,3 +251,19 @@ async def test_announced_orders_are_read_by_id_and_never_move_the_cursor(
         assert {p.rsplit("/", 1)[1] for p in gets} == {*placed, "5000000000099"}
         async with s.store.transaction() as tx:
             assert await tx.get_cursor(s.tenant, "orders") == cursor
+
+        # Paused, the flow reads nothing an event announces; its next poll finds the order.
+        await set_paused(s.store, s.tenant, "orders", True)
+        await place(s, "5000000000014", (COOKER[0], 1, "25.90"))
+        event = WebhookEventReceived(
+            event_id="ev-paused",
+            received_at=datetime.now(UTC),
+            event=PoCreated(purchase_order_id="5000000000014"),
+        )
+        await s.runtime.bus.publish(ORCHESTRATOR_EVENTS, Envelope.new(event, tenant=s.tenant))
+        await asyncio.sleep(1)
+        assert await s.orch.wait_idle(30)
+        assert await s.vouchers("Sales", "WM-5000000000014") == []
+        await set_paused(s.store, s.tenant, "orders", False)
+        await s.run("orders")
+        assert len(await s.vouchers("Sales", "WM-5000000000014")) == 1
