@@ -260,6 +260,38 @@ async def test_inventory_single_and_feed_then_feed_outcomes(
     assert [r.sku for r in checked.feed.results if not r.ok] == ["UNKNOWN-SKU"]
 
 
+async def test_a_feed_where_every_item_succeeded_is_checked_without_its_details(
+    running: Running, admin: httpx.AsyncClient
+) -> None:
+    """The per-item details (a call per 50 items, §3.2) are read only when a complete feed
+    counts a failure; a clean one answers with its counts alone."""
+    skus = [f"SKU-{n:03d}" for n in range(120)]
+    await _catalog(admin, *skus)
+    bulk = await running.send(
+        UpdateInventory(
+            updates=tuple(InventoryUpdate(sku=s, quantity=5, ship_node=NODE) for s in skus)
+        )
+    )
+    (answer,) = await running.answers(bulk)
+    assert isinstance(answer.payload, InventoryUpdated)
+    feed_id = answer.payload.feed_id
+    assert feed_id is not None
+
+    async def check() -> FeedChecked:
+        command = await running.send(CheckFeed(feed_id=feed_id))
+        (reply,) = await running.answers(command)
+        assert isinstance(reply.payload, FeedChecked)
+        return reply.payload
+
+    checked = await eventually(check, lambda c: c.feed.complete, "the feed to complete")
+    assert checked.feed.all_succeeded
+    assert (checked.feed.items_received, checked.feed.results) == (120, ())
+    (await admin.delete("/admin/requests")).raise_for_status()
+    await check()
+    calls = (await admin.get("/admin/requests", params={"path_prefix": "/v3/feeds/"})).json()
+    assert [c["query"] for c in calls] == ["includeDetails=false&offset=0&limit=50"]
+
+
 async def test_a_redelivered_command_publishes_the_same_answer_and_one_feed(
     running: Running, admin: httpx.AsyncClient, sim: WalmartSimulator
 ) -> None:

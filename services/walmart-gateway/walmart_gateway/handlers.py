@@ -121,7 +121,12 @@ async def find_items(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> N
 
 async def check_feed(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:
     command = _payload(envelope, CheckFeed)
-    await emit(FeedChecked(feed=await seller.feeds.status(command.feed_id)))
+    # The per-item details cost a call per walmart_feed_detail_page_size items (§3.2: 50);
+    # they are read only when they can tell something: the feed is done and not all well.
+    feed = await seller.feeds.status(command.feed_id, details=False)
+    if feed.complete and not feed.all_succeeded:
+        feed = await seller.feeds.status(command.feed_id)
+    await emit(FeedChecked(feed=feed))
 
 
 async def fetch_orders(seller: WalmartSeller, envelope: Envelope, emit: Emit) -> None:

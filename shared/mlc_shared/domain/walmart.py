@@ -169,6 +169,17 @@ class FeedStatus(_Record):
     def complete(self) -> bool:
         return self.status == "ERROR" or (self.status == "PROCESSED" and self.items_processing == 0)
 
+    @property
+    def all_succeeded(self) -> bool:
+        """Processed, and Walmart counts every item it received as a success (§3.2): the
+        per-item details could only repeat that."""
+        return (
+            self.status == "PROCESSED"
+            and self.items_processing == 0
+            and self.items_failed == 0
+            and self.items_succeeded == self.items_received
+        )
+
 
 class ReturnCharge(_Record):
     charge_category: str

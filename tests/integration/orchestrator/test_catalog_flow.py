@@ -127,6 +127,17 @@ async def test_rules_prices_item_setup_and_feed_outcomes_per_sku(
         assert all(r.detail and "not set up" in r.detail["error"] for r in refused)
         assert len(await s.audit(source_id=DIYA[0], record_kind="inventory", status="queued")) == 2
 
+        # A feed whose counts say every item succeeded is followed without its details
+        # (the gateway skips them); each entry it carried is still audited as pushed.
+        feeds = await s.audit(record_kind="feed", status="processed")
+        clean = [f for f in feeds if f.detail and f.detail["failed"] == 0]
+        assert clean, [f.detail for f in feeds]
+        pushed_rows = await s.audit(status="pushed")
+        for feed in clean:
+            assert feed.detail is not None
+            entries = [r for r in pushed_rows if r.detail and r.detail["feed_id"] == feed.source_id]
+            assert len(entries) == feed.detail["received"] > 0
+
 
 async def _inputs_are(s: Stack, expected: dict[str, int]) -> bool:
     return all([await s.walmart_input(sku) == qty for sku, qty in expected.items()])

@@ -5,7 +5,9 @@ Few updates are answered at once (single calls); many go as feeds, whose per-SKU
 come later (walmart-api.md §3.2: RECEIVED -> INPROGRESS -> PROCESSED | ERROR; a PROCESSED
 feed may still hold failed items). A feed is followed with ``CheckFeed`` at the start of
 each catalog cycle (Walmart advises polling from 15 minutes, §3.2; the cycle's default) until
-it is complete; an ERROR feed fails everything it carried.
+it is complete; an ERROR feed fails everything it carried. A feed whose counts say every
+item succeeded comes without per-item details (the gateway does not read them): each entry it
+carried is recorded as pushed.
 """
 
 from __future__ import annotations
@@ -187,9 +189,10 @@ async def on_feed_checked(ctx: FlowContext, event: FeedChecked) -> None:
         if feed.kind == "item":
             await listing.on_setup_failed(ctx, list(feed.keys))
     else:
-        await record_outcomes(
-            ctx, feed.kind, status.results, feed_id=status.feed_id, carried=feed.keys
-        )
+        results = status.results
+        if not results and status.all_succeeded:  # the gateway read no details: none needed
+            results = tuple(_succeeded(key) for key in feed.keys)
+        await record_outcomes(ctx, feed.kind, results, feed_id=status.feed_id, carried=feed.keys)
         await ctx.audit(
             CATALOG,
             "feed",
@@ -202,6 +205,15 @@ async def on_feed_checked(ctx: FlowContext, event: FeedChecked) -> None:
             },
         )
     await drop(ctx.tx, ctx.tenant, FollowedFeed.KIND, [status.feed_id])
+
+
+def _succeeded(key: str) -> SkuOutcome:
+    """What a feed's details would say of one entry it carried, when its counts say that
+    every entry succeeded. Inventory keys are ``sku@node`` (the mapping's node)."""
+    sku, at, node = key.rpartition("@")
+    if not at:
+        return SkuOutcome(sku=key, ok=True, status="SUCCESS")
+    return SkuOutcome(sku=sku, ship_node=node, ok=True, status="SUCCESS")
 
 
 async def resend(ctx: FlowContext) -> None:
