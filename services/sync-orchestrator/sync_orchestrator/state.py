@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal, TypeVar
 
 from mlc_shared.domain.tally import MasterSpec, StockItem, Voucher
-from mlc_shared.domain.walmart import Order
+from mlc_shared.domain.walmart import InventoryUpdate, Order, PriceUpdate
 from mlc_shared.store.base import StoreTx
 from pydantic import BaseModel, ConfigDict
 
@@ -101,6 +101,22 @@ class Retry(_Record):
     @staticmethod
     def kind_of(kind: CatalogKind) -> str:
         return f"retry_{kind}"
+
+
+class OutgoingInventory(_Record):
+    """An inventory update decided on one export page and not sent yet: updates are gathered
+    across an export's pages so that each command, and the feed it becomes, is full."""
+
+    KIND: ClassVar[str] = "outgoing_inventory"
+    update: InventoryUpdate
+    on_hand: Decimal
+
+
+class OutgoingPrice(_Record):
+    """A price update waiting, like :class:`OutgoingInventory`, for a full command."""
+
+    KIND: ClassVar[str] = "outgoing_price"
+    update: PriceUpdate
 
 
 class ListingCandidate(_Record):

@@ -17,6 +17,7 @@ from sync_orchestrator.mapping import (
     StockGroupMapping,
     TenantMapping,
 )
+from sync_orchestrator.state import OutgoingInventory, OutgoingPrice
 from walmart_gateway import handlers
 
 from tests.integration.orchestrator.support import GODOWN, NODE, Stack, eventually, stack
@@ -145,3 +146,28 @@ async def _inputs_are(s: Stack, expected: dict[str, int]) -> bool:
 
 async def _gave_up(s: Stack, sku: str) -> bool:
     return bool(await s.audit(source_id=sku, record_kind="inventory", status="gave_up"))
+
+
+async def test_an_export_in_pages_sends_one_command_of_each_kind(tmp_path: Path) -> None:
+    """Updates wait across an export's pages for a full command (Walmart allows 10 feeds of
+    each kind an hour, walmart-api.md §10.2): one page per item still makes one feed each."""
+    listed = [
+        {"sku": sku, "product_name": name, "price": "9.00"}
+        for sku, name in (COOKER, PAN, TAWA, DIYA)
+    ]
+    async with stack(
+        tmp_path,
+        MAPPING,
+        walmart_items=listed,
+        walmart_inventory_feed_threshold=1,
+        walmart_price_feed_threshold=1,
+        tally_export_page_size=1,
+    ) as s:
+        await s.run("catalog")
+        feeds = [f.feed_type for f in s.walmart.state.feeds.values()]
+        assert sorted(feeds) == ["MP_INVENTORY", "price"], feeds
+        assert all(f.items_received == 4 for f in s.walmart.state.feeds.values())
+        async with s.store.transaction() as tx:
+            for kind in (OutgoingInventory.KIND, OutgoingPrice.KIND):
+                assert await tx.list_records(s.tenant, kind) == {}
+        assert len(await s.audit(record_kind="inventory", status="queued")) == 4

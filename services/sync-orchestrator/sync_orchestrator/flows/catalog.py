@@ -4,7 +4,8 @@ item setup for new items (docs/mapping.md).
 A cycle starts with the stock export (the command the run is tracked by), then asks about
 the feeds still being followed and sends again what Walmart refused last time. Each export
 page: inventory (catalog_push.py, less the orders Walmart took that Tally has not booked
-yet), prices, new items (catalog_listing.py). Outcomes: catalog_feeds.py.
+yet), prices, new items (catalog_listing.py); inventory and price updates wait for a full
+command or the last page. Outcomes: catalog_feeds.py.
 
 Cursor ``{"alter_id": n}``: the agent's ``next_alter_id`` of the last complete export. It moves
 only with the export's last page, in the same transaction as that page's outbox rows, so a
@@ -54,23 +55,23 @@ async def start(ctx: FlowContext, since: datetime | None = None) -> None:
 
 
 async def on_stock_items(ctx: FlowContext, event: StockItemsExported) -> None:
-    if event.items:
-        mapped: list[tuple[StockItem, str]] = []
-        for item in event.items:
-            sku = ctx.mapping.sku_for_item(item)
-            if sku is None:
-                await ctx.audit(
-                    CATALOG,
-                    "stock_item",
-                    item.name,
-                    "unmapped",
-                    detail={"reason": "no Walmart SKU maps to this stock item"},
-                )
-            else:
-                mapped.append((item, sku))
-        await push_inventory(ctx, stocks_of(mapped, ctx))
-        await push_prices(ctx, mapped)
-        await listing.consider(ctx, mapped)
+    mapped: list[tuple[StockItem, str]] = []
+    for item in event.items:
+        sku = ctx.mapping.sku_for_item(item)
+        if sku is None:
+            await ctx.audit(
+                CATALOG,
+                "stock_item",
+                item.name,
+                "unmapped",
+                detail={"reason": "no Walmart SKU maps to this stock item"},
+            )
+        else:
+            mapped.append((item, sku))
+    # Until the last page, only full commands go; the last page sends what waits.
+    await push_inventory(ctx, stocks_of(mapped, ctx), final=event.last_page)
+    await push_prices(ctx, mapped, final=event.last_page)
+    await listing.consider(ctx, mapped)
     if event.last_page and event.next_alter_id is not None:
         await ctx.tx.set_cursor(ctx.tenant, CATALOG, {"alter_id": event.next_alter_id})
 

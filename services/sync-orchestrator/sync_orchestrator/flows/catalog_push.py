@@ -1,5 +1,8 @@
 """Catalog flow, sending: absolute inventory per ship node and prices, only what differs
 from what Walmart was last told (record versions), in batches the gateway turns into feeds.
+Updates are gathered across the pages of one export, so a full sync of 100,000 items sends
+commands of ``inventory_batch_size`` / ``price_batch_size`` rather than one per page
+(Walmart allows 10 feeds of each kind an hour, walmart-api.md §10.2).
 
 Inventory version ``"<offered>|<on hand>|<stock group>"`` per ``sku@node``: the offered
 quantity decides whether to send; the on-hand figure and group let a SKU Walmart refused be
@@ -13,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from mlc_shared.bus.topology import WALMART_COMMANDS
 from mlc_shared.domain.tally import StockItem
@@ -22,7 +26,15 @@ from mlc_shared.messages.walmart import UpdateInventory, UpdatePrices
 from sync_orchestrator.flows.context import FlowContext
 from sync_orchestrator.inventory import node_quantities, offered, walmart_node
 from sync_orchestrator.pricing import NoPrice, price_for
-from sync_orchestrator.state import CatalogKind, UnpostedOrder, load_all
+from sync_orchestrator.state import (
+    CatalogKind,
+    OutgoingInventory,
+    OutgoingPrice,
+    UnpostedOrder,
+    drop,
+    load_all,
+    save,
+)
 from sync_orchestrator.vouchers import open_quantity
 
 CATALOG = "catalog"
@@ -30,6 +42,7 @@ INVENTORY_KIND = "inventory"
 PRICE_KIND = "price"
 COMMAND_KIND = "catalog_command"
 _MAX_VERSION = 255
+Outgoing = TypeVar("Outgoing", OutgoingInventory, OutgoingPrice)
 
 
 @dataclass(frozen=True)
@@ -90,9 +103,29 @@ async def remember_command(
     await ctx.tx.put_records(ctx.tenant, COMMAND_KIND, {message_id: {"kind": kind, "keys": keys}})
 
 
-async def push_inventory(ctx: FlowContext, stocks: list[Stock], *, force: bool = False) -> None:
-    """Send what differs from Walmart's last known figure (everything with ``force``)."""
-    if not stocks:
+async def _ready(
+    ctx: FlowContext, model: type[Outgoing], new: dict[str, Outgoing], size: int, final: bool
+) -> list[list[tuple[str, Outgoing]]]:
+    """The batches to send now, by version key: only full ones until the export's ``final``
+    page, which sends the rest. What is not sent waits in the store, written with the
+    versions that decided it, so a cycle cut short sends it with the next final page. A newer
+    update for the same key replaces the waiting one."""
+    waiting = await ctx.tx.list_records(ctx.tenant, model.KIND)  # read only when sent
+    keys = list(waiting) + [k for k in new if k not in waiting]
+    ready = len(keys) if final else len(keys) - len(keys) % size
+    sending, kept = keys[:ready], keys[ready:]
+    await drop(ctx.tx, ctx.tenant, model.KIND, [k for k in sending if k in waiting])
+    await save(ctx.tx, ctx.tenant, model.KIND, {k: new[k] for k in kept if k in new})
+    chosen = [(k, new[k] if k in new else model.model_validate(waiting[k])) for k in sending]
+    return [chosen[at : at + size] for at in range(0, ready, size)]
+
+
+async def push_inventory(
+    ctx: FlowContext, stocks: list[Stock], *, force: bool = False, final: bool = True
+) -> None:
+    """Send what differs from Walmart's last known figure (everything with ``force``).
+    ``final``: the last of an export's pages (or no export): nothing waits any longer."""
+    if not stocks and not final:
         return
     held = await held_quantities(ctx)
     offers: list[tuple[Stock, int]] = []
@@ -108,22 +141,26 @@ async def push_inventory(ctx: FlowContext, stocks: list[Stock], *, force: bool =
     changed = [
         (s, q) for s, q in offers if force or known.get(s.key, "").split("|", 1)[0] != str(q)
     ]
-    size = ctx.settings.inventory_batch_size
-    for at in range(0, len(changed), size):
-        batch = changed[at : at + size]
-        updates = tuple(
-            InventoryUpdate(sku=s.sku, quantity=q, ship_node=walmart_node(s.node)) for s, q in batch
+    new = {
+        s.key: OutgoingInventory(
+            update=InventoryUpdate(sku=s.sku, quantity=q, ship_node=walmart_node(s.node)),
+            on_hand=s.on_hand,
         )
+        for s, q in changed
+    }
+    size = ctx.settings.inventory_batch_size
+    for batch in await _ready(ctx, OutgoingInventory, new, size, final):
+        updates = tuple(o.update for _, o in batch)
         sent = await ctx.send(WALMART_COMMANDS, UpdateInventory(updates=updates))
-        await remember_command(ctx, sent.message_id, "inventory", [s.key for s, _ in batch])
-        for stock, qty in batch:
+        await remember_command(ctx, sent.message_id, "inventory", [key for key, _ in batch])
+        for _, outgoing in batch:
             await ctx.audit(
                 CATALOG,
                 "inventory",
-                stock.sku,
+                outgoing.update.sku,
                 "queued",
-                target_id=walmart_node(stock.node),
-                detail={"quantity": qty, "on_hand": str(stock.on_hand)},
+                target_id=outgoing.update.ship_node,
+                detail={"quantity": outgoing.update.quantity, "on_hand": str(outgoing.on_hand)},
             )
     await ctx.tx.set_versions(
         ctx.tenant, INVENTORY_KIND, {s.key: _version(q, s) for s, q in offers}
@@ -131,7 +168,11 @@ async def push_inventory(ctx: FlowContext, stocks: list[Stock], *, force: bool =
 
 
 async def push_prices(
-    ctx: FlowContext, items: Iterable[tuple[StockItem, str]], *, force: bool = False
+    ctx: FlowContext,
+    items: Iterable[tuple[StockItem, str]],
+    *,
+    force: bool = False,
+    final: bool = True,
 ) -> None:
     updates: dict[str, PriceUpdate] = {}
     for item, sku in items:
@@ -142,7 +183,7 @@ async def push_prices(
             continue
         if update is not None:
             updates[sku] = update
-    await send_prices(ctx, list(updates.values()), force=force)
+    await send_prices(ctx, list(updates.values()), force=force, final=final)
 
 
 def _price_version(update: PriceUpdate) -> str:
@@ -157,16 +198,22 @@ def price_from_version(sku: str, version: str) -> PriceUpdate | None:
         return None
 
 
-async def send_prices(ctx: FlowContext, updates: list[PriceUpdate], *, force: bool = False) -> None:
-    if not updates:
+async def send_prices(
+    ctx: FlowContext, updates: list[PriceUpdate], *, force: bool = False, final: bool = True
+) -> None:
+    if not updates and not final:
         return
     known = (
         {} if force else await ctx.tx.get_versions(ctx.tenant, PRICE_KIND, [u.sku for u in updates])
     )
-    changed = [u for u in updates if force or known.get(u.sku) != _price_version(u)]
+    new = {
+        u.sku: OutgoingPrice(update=u)
+        for u in updates
+        if force or known.get(u.sku) != _price_version(u)
+    }
     size = ctx.settings.price_batch_size
-    for at in range(0, len(changed), size):
-        batch = changed[at : at + size]
+    for waiting in await _ready(ctx, OutgoingPrice, new, size, final):
+        batch = [o.update for _, o in waiting]
         sent = await ctx.send(WALMART_COMMANDS, UpdatePrices(updates=tuple(batch)))
         await remember_command(ctx, sent.message_id, "price", [u.sku for u in batch])
         for update in batch:
