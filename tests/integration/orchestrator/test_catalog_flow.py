@@ -56,6 +56,11 @@ MAPPING = TenantMapping(
 )
 
 
+AS_FEEDS = {"walmart_inventory_feed_threshold": 1, "walmart_price_feed_threshold": 1}
+"""More than one update goes as a feed (followed per SKU); one SKU alone goes as a single
+call (the gateway budgets feeds at 10 an hour, walmart-api.md §10.2)."""
+
+
 async def _price(s: Stack, sku: str) -> Decimal | None:
     gateway = s.runtime.service("walmart-gateway")
     seller = await gateway.gateway.seller(s.tenant)
@@ -87,11 +92,8 @@ async def test_rules_prices_item_setup_and_feed_outcomes_per_sku(
         tmp_path,
         MAPPING,
         walmart_items=listed,
-        # The export's updates go as feeds (followed per SKU); one SKU alone goes as a single
-        # call (the gateway budgets feeds at 10 an hour, walmart-api.md §10.2).
-        walmart_inventory_feed_threshold=1,
-        walmart_price_feed_threshold=1,
         catalog_retry_limit=2,
+        **AS_FEEDS,
     ) as s:
         await s.run("catalog")
         # Already on Walmart: never sent as a new item (that would replace its content).
@@ -159,9 +161,8 @@ async def test_an_export_in_pages_sends_one_command_of_each_kind(tmp_path: Path)
         tmp_path,
         MAPPING,
         walmart_items=listed,
-        walmart_inventory_feed_threshold=1,
-        walmart_price_feed_threshold=1,
         tally_export_page_size=1,
+        **AS_FEEDS,
     ) as s:
         await s.run("catalog")
         feeds = [f.feed_type for f in s.walmart.state.feeds.values()]
