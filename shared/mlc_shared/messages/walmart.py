@@ -8,9 +8,9 @@ span several Walmart pages arrive as one message per page, ``last_page`` on the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from mlc_shared.domain.walmart import (
     FeedStatus,
@@ -57,6 +57,18 @@ class FetchOrders(Payload, message_type="walmart.fetch_orders"):
     status: str | None = None
     ship_node_type: str | None = None
     """SellerFulfilled (Walmart's default), WFSFulfilled or 3PLFulfilled."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_id(cls, data: Any) -> Any:
+        """Releases before 2026-11-27 wrote ``purchase_order_id`` (one id, or null); such a
+        message still in a queue or parked reads as the same request."""
+        if isinstance(data, dict) and "purchase_order_id" in data:
+            data = dict(data)
+            one = data.pop("purchase_order_id")
+            if one:
+                data.setdefault("purchase_order_ids", (one,))
+        return data
 
 
 class OrdersFetched(Payload, message_type="walmart.orders_fetched"):
