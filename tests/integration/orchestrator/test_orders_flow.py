@@ -154,6 +154,10 @@ async def _has(s: Stack, source_id: str, status: str) -> bool:
     return status in await s.statuses(source_id)
 
 
+async def _all_have(s: Stack, source_ids: list[str], status: str) -> bool:
+    return all([await _has(s, source_id, status) for source_id in source_ids])
+
+
 @pytest.fixture(params=["embedded", "rabbitmq"])
 def backend(request: pytest.FixtureRequest) -> dict[str, str]:
     """Standalone (SQLite + the embedded bus) or distributed (RabbitMQ + PostgreSQL): the
@@ -237,8 +241,7 @@ async def test_announced_orders_are_read_by_id_and_never_move_the_cursor(
             )
             await s.runtime.bus.publish(ORCHESTRATOR_EVENTS, Envelope.new(event, tenant=s.tenant))
 
-        for po in placed:
-            await eventually(lambda po=po: _has(s, po, "acknowledged"), f"{po} acknowledged")
+        await eventually(lambda: _all_have(s, placed, "acknowledged"), "the orders acknowledged")
         await eventually(lambda: _has(s, "5000000000099", "not_found"), "the unknown id audited")
         assert await s.orch.wait_idle(30)
         for po in placed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mlc_shared.store.tables import record_versions
@@ -17,7 +18,10 @@ from sync_orchestrator.vouchers import MAX_VERSION_CHARS, order_version
 
 from tests.unit.sync_orchestrator.test_vouchers import line, order
 
-COLUMN = record_versions.c.version.type.length
+_TYPE = record_versions.c.version.type
+assert isinstance(_TYPE, sa.String)
+assert _TYPE.length is not None
+COLUMN: int = _TYPE.length
 
 
 def test_the_bound_is_the_column_width() -> None:
