@@ -93,11 +93,7 @@ async def _oauth_token(ctx: SimContext, client: httpx.AsyncClient, sub: Subscrip
 
 
 async def _headers_for(
-    ctx: SimContext,
-    client: httpx.AsyncClient,
-    sub: Subscription,
-    body: bytes,
-    event_type: str,
+    ctx: SimContext, client: httpx.AsyncClient, sub: Subscription, body: bytes, event_type: str
 ) -> dict[str, str]:
     headers = {"Content-Type": "application/json"}
     headers.update(sub.headers)

@@ -5,6 +5,7 @@ from ``orchestrator.events`` and the parking queue."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sys
@@ -223,6 +224,13 @@ async def test_an_empty_listing_still_answers(running: Running) -> None:
     assert answer.payload == OrdersFetched(orders=(), page=1, last_page=True)
 
 
+async def _check_feed(running: Running, feed_id: str) -> FeedChecked:
+    command = await running.send(CheckFeed(feed_id=feed_id))
+    (reply,) = await running.answers(command)
+    assert isinstance(reply.payload, FeedChecked)
+    return reply.payload
+
+
 async def test_inventory_single_and_feed_then_feed_outcomes(
     running: Running, admin: httpx.AsyncClient, sim: WalmartSimulator
 ) -> None:
@@ -249,12 +257,7 @@ async def test_inventory_single_and_feed_then_feed_outcomes(
     assert feed_id is not None
     assert answer.payload.feed_ids == (feed_id,)
 
-    async def check() -> FeedChecked:
-        command = await running.send(CheckFeed(feed_id=feed_id))
-        (reply,) = await running.answers(command)
-        assert isinstance(reply.payload, FeedChecked)
-        return reply.payload
-
+    check = functools.partial(_check_feed, running, feed_id)
     checked = await eventually(check, lambda c: c.feed.complete, "the feed to complete")
     assert checked.feed.items_received == 81
     assert [r.sku for r in checked.feed.results if not r.ok] == ["UNKNOWN-SKU"]
@@ -277,12 +280,7 @@ async def test_a_feed_where_every_item_succeeded_is_checked_without_its_details(
     feed_id = answer.payload.feed_id
     assert feed_id is not None
 
-    async def check() -> FeedChecked:
-        command = await running.send(CheckFeed(feed_id=feed_id))
-        (reply,) = await running.answers(command)
-        assert isinstance(reply.payload, FeedChecked)
-        return reply.payload
-
+    check = functools.partial(_check_feed, running, feed_id)
     checked = await eventually(check, lambda c: c.feed.complete, "the feed to complete")
     assert checked.feed.all_succeeded
     assert (checked.feed.items_received, checked.feed.results) == (120, ())

@@ -21,7 +21,7 @@ from mlc_shared.messages.tally import AgentStatus, ImportVouchers
 from mlc_shared.messages.walmart import OrdersFetched
 from mlc_shared.messages.webhooks import WebhookEventReceived, WebhookEventUnhandled
 from mlc_shared.ops_http import ReadinessCheck
-from mlc_shared.store.base import Store
+from mlc_shared.store.base import Store, StoreTx
 from mlc_shared.store.records import FlowState
 
 from sync_orchestrator.dispatch import FLOWS, STEPS
@@ -175,12 +175,7 @@ class OrchestratorService:
             if state.paused:
                 log.info("flow paused; not started", tenant=tenant, flow=flow)
                 return False
-            ctx = FlowContext(
-                tenant=tenant,
-                settings=self.settings,
-                tx=tx,
-                mapping=await self.mappings.load(tx, tenant),
-            )
+            ctx = await self._context(tx, tenant)
             if correlation_id:
                 ctx.correlation_id = correlation_id
             await FLOWS[flow].start(ctx, since)
@@ -211,6 +206,18 @@ class OrchestratorService:
         )
         await self.bus.publish(ORCHESTRATOR_EVENTS, message)
         return False, correlation_id
+
+    async def _context(
+        self, tx: StoreTx, tenant: str, *, cause: Envelope | None = None
+    ) -> FlowContext:
+        """A step's context: the tenant's mapping as stored now (cached per revision)."""
+        return FlowContext(
+            tenant=tenant,
+            settings=self.settings,
+            tx=tx,
+            mapping=await self.mappings.load(tx, tenant),
+            cause=cause,
+        )
 
     async def _scheduled(self, flow: str, tenant: str) -> None:
         await self.run_flow(flow, tenant=tenant)
@@ -253,13 +260,7 @@ class OrchestratorService:
                     log.info("duplicate delivery ignored", message_id=message.message_id)
                     self.tracker.handled(message)
                     return
-                ctx = FlowContext(
-                    tenant=message.tenant,
-                    settings=self.settings,
-                    tx=tx,
-                    mapping=await self.mappings.load(tx, message.tenant),
-                    cause=message,
-                )
+                ctx = await self._context(tx, message.tenant, cause=message)
                 for _flow, step in steps:
                     await step.handle(ctx, payload)
                 await ctx.flush()
@@ -340,12 +341,7 @@ class OrchestratorService:
             async with self.store.transaction() as tx:
                 if (await tx.get_flow_state(tenant, ORDERS)).paused:
                     return
-                ctx = FlowContext(
-                    tenant=tenant,
-                    settings=self.settings,
-                    tx=tx,
-                    mapping=await self.mappings.load(tx, tenant),
-                )
+                ctx = await self._context(tx, tenant)
                 await look_up(ctx, ids)
         except BaseException:
             self.tracker.announce(tenant, ids)  # still unread
